@@ -1,0 +1,13 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("imports/", views.imports, name="imports"),
+    path("imports/<str:kind>/template.xlsx", views.import_template, name="import_template"),
+    path("healthz", views.healthz, name="healthz"),
+]
