@@ -125,6 +125,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
 STATICFILES_DIRS = []
 # ECharts comes from the npm registry at install time (package.json); never from a CDN.
 _NODE_ECHARTS = Path(os.environ.get("KECHUANG_NODE_MODULES", BASE_DIR.parent.parent / "node_modules")) / "echarts" / "dist"

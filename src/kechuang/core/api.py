@@ -1,5 +1,4 @@
 """The one NinjaAPI: every app's `api.router` is mounted under /api/<app>/; errors share one shape."""
-from __future__ import annotations
 
 from importlib import import_module
 

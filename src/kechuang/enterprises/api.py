@@ -1,11 +1,10 @@
 """API for enterprises and their annual data, IP and qualifications."""
-from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from kechuang.core.api import COMMON_RESPONSES, WRITE_RESPONSES, xlsx_response
@@ -147,7 +146,7 @@ def get_enterprise(request, enterprise_id: int):
 @router.post("/enterprises", response={201: EnterpriseOut, 403: None, **WRITE_RESPONSES})
 def create_enterprise(request, payload: EnterpriseIn):
     ent = services.enterprise_create(user=request.user, data=payload.dict(exclude_unset=True))
-    return 201, ent
+    return Status(201, ent)
 
 
 @router.patch("/enterprises/{int:enterprise_id}", response={200: EnterpriseOut, **WRITE_RESPONSES})
@@ -160,7 +159,7 @@ def update_enterprise(request, enterprise_id: int, payload: EnterprisePatch):
 def delete_enterprise(request, enterprise_id: int):
     ent = get_in_scope(Enterprise, request.user, Action.DELETE, pk=enterprise_id)
     services.enterprise_delete(user=request.user, enterprise=ent)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/enterprises/{int:enterprise_id}/annual-data", response={200: list[AnnualDataOut], **COMMON_RESPONSES})

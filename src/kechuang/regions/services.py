@@ -20,8 +20,8 @@ def _rows(name: str):
 
 
 @transaction.atomic
-def reference_load() -> dict[str, int]:
-    """Create or refresh every region and reference list; idempotent."""
+def reference_load(*, towns_prefix: str = "") -> dict[str, int]:
+    """Create or refresh every region and reference list; idempotent. `towns_prefix` limits the towns (tests)."""
     regions: dict[str, Region] = {}
     for r in _rows("provinces.csv"):
         regions[r["code"]] = Region(code=r["code"], name=r["name"], level=RegionLevel.PROVINCE)
@@ -35,6 +35,8 @@ def reference_load() -> dict[str, int]:
         regions[r["code"]] = Region(code=r["code"], name=r["name"], level=RegionLevel.DISTRICT, parent_id=r["cityCode"])
     for name in ("streets.csv", "ningbo_streets_nbs2023.csv"):
         for r in _rows(name):
+            if not r["code"].startswith(towns_prefix):
+                continue
             regions[r["code"]] = Region(code=r["code"], name=r["name"], level=RegionLevel.TOWN, parent_id=r["areaCode"])
     _upsert(Region, regions.values(), ["name", "level", "parent"])
 
