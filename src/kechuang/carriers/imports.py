@@ -1,9 +1,8 @@
 """Import spec for innovation carriers (keyed by name), with the latest evaluation grade."""
 from __future__ import annotations
 
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from kechuang.core.bulk import bulk_insert_audited, bulk_update_audited
 from kechuang.core.fields import parse_choice, parse_date, parse_decimal, parse_int, parse_text
 from kechuang.core.importing import Column, ImportSpec
 from kechuang.enterprises.choices import Level
@@ -46,22 +45,17 @@ class CarrierImport(ImportSpec):
         return values
 
     def apply(self, rows):
-        now = timezone.now()
         new, changed = [], []
         for r in rows:
-            r = {("town_id" if k == "town" else k): v for k, v in r.items() if k != "__row__"}
-            obj = self.current.get(r["name"])
-            if obj is None:
-                new.append(Carrier(created_at=now, updated_at=now, **r))
+            data = {("town_id" if k == "town" else k): v for k, v in r.items() if k != "__row__"}
+            old = self.current.get(data["name"])
+            if old is None:
+                new.append(data)
             else:
-                for k, v in r.items():
-                    setattr(obj, k, v)
-                obj.updated_at = now
-                changed.append(obj)
+                current = {f.attname: getattr(old, f.attname) for f in Carrier._meta.concrete_fields}
+                changed.append({**current, **data, "id": old.pk})
         user = self.user if self.user is not None and self.user.is_authenticated else None
-        if new:
-            bulk_create_with_history(new, Carrier, default_user=user, default_change_reason="import:carriers")
-        if changed:
-            bulk_update_with_history(changed, Carrier, [c.name for c in self.columns if c.name != "name"] + ["updated_at"],
-                                     default_user=user, default_change_reason="import:carriers")
+        bulk_insert_audited(Carrier, new, user=user, reason="import:carriers")
+        bulk_update_audited(Carrier, changed, [c.name for c in self.columns if c.name != "name"], user=user,
+                            reason="import:carriers")
         return len(new), len(changed)

@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     AGENCY = "agency", _("服务机构")
     BANK = "bank", _("合作银行")
     AUDITOR = "auditor", _("安全审计员")
+    SYSADMIN = "sysadmin", _("系统管理员")
 
 
 class Action(models.TextChoices):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import Role
+from .pii import EncryptedCharField
 from .scope import RestrictedManager, ScopeRule
 
 
@@ -35,7 +36,8 @@ class User(AbstractUser):
         "enterprises.Institution", verbose_name=_("所属院校/院所"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="users",
     )
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("手机号"), max_plain_length=20)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")
@@ -120,3 +122,31 @@ class Setting(models.Model):
     @classmethod
     def put(cls, key: str, value: str) -> None:
         cls.objects.update_or_create(key=key, defaults={"value": value})
+
+
+class AuditSeal(models.Model):
+    """The SM3 chain digest of one history table up to a history id (see core.audit_guard)."""
+
+    table = models.CharField(_("审计表"), max_length=100, primary_key=True)
+    last_history_id = models.BigIntegerField(_("封存至"))
+    digest = models.CharField(_("SM3摘要"), max_length=64)
+    rows = models.BigIntegerField(_("行数"), default=0)
+    sealed_at = models.DateTimeField(_("封存时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("审计封存")
+        verbose_name_plural = _("审计封存")
+
+
+class PIIAccess(models.Model):
+    """A record that someone viewed unmasked personal information (个人信息保护法: access is audited)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    object_label = models.CharField(_("对象"), max_length=200)
+    field = models.CharField(_("字段"), max_length=60)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("个人信息访问记录")
+        verbose_name_plural = _("个人信息访问记录")
+        ordering = ["-at"]

@@ -78,14 +78,24 @@ class ScopeRule:
             if self.region is None or not user.region_id:
                 return None
             return Q(**{f"{self.region}__code": user.region_id})
-        path, key = {
-            Role.ENTERPRISE: (self.enterprise, user.enterprise_id),
-            Role.AGENCY: (self.agency, user.agency_id),
-            Role.BANK: (self.bank, user.bank_id),
-            Role.EXPERT: (self.expert, getattr(user, "expert_id", None)),
-        }.get(role, (None, None))
-        if role == Role.EXPERT and self.institution and user.institution_id:
-            return Q(**{self.institution: user.institution_id})
+        if role == Role.EXPERT:
+            q = None
+            if self.institution and user.institution_id:
+                q = Q(**{self.institution: user.institution_id})
+            if self.expert:
+                expert_id = user.expert_id  # one query for the expert profile, only when needed
+                if expert_id is not None:
+                    mine = Q(**{self.expert: expert_id})
+                    q = mine if q is None else q | mine
+            return q
+        if role == Role.ENTERPRISE:
+            path, key = self.enterprise, user.enterprise_id
+        elif role == Role.AGENCY:
+            path, key = self.agency, user.agency_id
+        elif role == Role.BANK:
+            path, key = self.bank, user.bank_id
+        else:
+            path, key = None, None
         if path is None or key is None:
             return None
         return Q(**{path: key})

@@ -5,17 +5,19 @@ CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # 31 characters: no I, O, S, V, Z
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 ORG_CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)  # GB 11714 organisation code check digit
+_VALUE = {c: i for i, c in enumerate(CHARSET)}
+_ORG_VALUE = {c: i for i, c in enumerate(ORG_CHARSET)}
 
 
 def check_char(first17: str) -> str:
     """The 18th character for the first 17 (GB 32100-2015 §5)."""
-    total = sum(CHARSET.index(c) * w for c, w in zip(first17, WEIGHTS))
+    total = sum(_VALUE[c] * w for c, w in zip(first17, WEIGHTS))
     return CHARSET[(31 - total % 31) % 31]
 
 
 def org_check_char(first8: str) -> str:
     """The 9th character of the embedded organisation code (GB 11714)."""
-    total = sum(ORG_CHARSET.index(c) * w for c, w in zip(first8, ORG_WEIGHTS))
+    total = sum(_ORG_VALUE[c] * w for c, w in zip(first8, ORG_WEIGHTS))
     c = 11 - total % 11
     return "X" if c == 10 else ("0" if c == 11 else str(c))
 

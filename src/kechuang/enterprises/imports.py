@@ -1,10 +1,9 @@
 """Import specs for enterprises, annual data, IP, qualifications and R&D institutions (Chinese headers)."""
 from __future__ import annotations
 
-from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kechuang.core.fields import parse_bool, parse_choice, parse_date, parse_decimal, parse_int, parse_text
+from kechuang.core.bulk import bulk_insert_audited, bulk_update_audited, current_rows
 from kechuang.core.importing import Column, ImportSpec, RowContext
 from kechuang.core.units import add_years
 
@@ -50,26 +49,27 @@ class EnterpriseImport(ImportSpec):
         return values
 
     def apply(self, rows):
-        now = timezone.now()
+        fk = {"town": "town_id", "industry": "industry_id", "domain": "domain_id"}
         new, changed = [], []
-        fields = [c.name for c in self.columns if c.name != "uscc"]
         for r in rows:
-            data = {("%s_id" % k if k in ("town", "industry", "domain") else k): v for k, v in r.items()
-                    if k != "__row__"}
+            data = {fk.get(k, k): v for k, v in r.items() if k != "__row__"}
             for k in ("legal_rep", "address", "contact_phone"):
                 data[k] = data.get(k) or ""
             data["staff"] = data.get("staff") or 0
             data["above_size"] = bool(data.get("above_size"))
             existing = self.lk.existing.get(r["uscc"])
-            ent = Enterprise(pk=existing[0] if existing else None, created_at=now, updated_at=now, **data)
-            (changed if existing else new).append(ent)
+            if existing:
+                data["id"] = existing[0]
+                changed.append(data)
+            else:
+                new.append(data)
         user = _history_user(self.user)
-        if new:
-            bulk_create_with_history(new, Enterprise, batch_size=BATCH, default_user=user,
-                                     default_change_reason="import:enterprises")
+        bulk_insert_audited(Enterprise, new, user=user, reason="import:enterprises")
         if changed:
-            bulk_update_with_history(changed, Enterprise, fields + ["updated_at"],
-                                     batch_size=BATCH, default_user=user, default_change_reason="import:enterprises")
+            current = current_rows(Enterprise, [d["id"] for d in changed])
+            merged = [{**current[d["id"]], **d} for d in changed]
+            fields = [c.name for c in self.columns if c.name != "uscc"]
+            bulk_update_audited(Enterprise, merged, fields, user=user, reason="import:enterprises")
         return len(new), len(changed)
 
 
@@ -111,26 +111,24 @@ class _EnterpriseChildImport(ImportSpec):
         return obj
 
     def apply(self, rows):
-        now = timezone.now()
         new, changed = [], []
+        names = {f.attname for f in self.model._meta.concrete_fields}
         for r in rows:
             key = (r["enterprise_id"], *[r.get(f) for f in self.natural])
             obj = self.current.get(key)
+            data = {k: v for k, v in r.items() if k in names}
             if obj is None:
-                obj = self.build(self.model(created_at=now, updated_at=now), r)
-                new.append(obj)
+                new.append(data)
             else:
-                self.build(obj, r).updated_at = now
-                changed.append(obj)
+                current = {f.attname: getattr(obj, f.attname) for f in self.model._meta.concrete_fields}
+                changed.append({**current, **data, "id": obj.pk})
         user = _history_user(self.user)
         reason = f"import:{self.kind}"
-        if new:
-            bulk_create_with_history(new, self.model, batch_size=BATCH, default_user=user, default_change_reason=reason)
+        bulk_insert_audited(self.model, new, user=user, reason=reason)
         if changed:
-            fields = [c.name for c in self.columns if c.name not in ("uscc", *self.natural)] + ["updated_at"]
+            fields = [c.name for c in self.columns if c.name not in ("uscc", *self.natural)]
             fields += [f for f in self.extra_fields if f not in fields]
-            bulk_update_with_history(changed, self.model, fields, batch_size=BATCH, default_user=user,
-                                     default_change_reason=reason)
+            bulk_update_audited(self.model, changed, fields, user=user, reason=reason)
         return len(new), len(changed)
 
     extra_fields: tuple = ()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.choices import PublicationStatus, Role
 from kechuang.core.models import BaseModel
+from kechuang.core.pii import EncryptedCharField
 from kechuang.core.scope import READ, READ_WRITE, ScopeRule
 
 from .choices import (CLASS_I_KINDS, Acquisition, FilingStatus, InstitutionKind, IPClass, IPKind, Level,
@@ -33,7 +34,7 @@ class Enterprise(BaseModel):
     above_size = models.BooleanField(_("规上企业"), default=False)
     legal_rep = models.CharField(_("法定代表人"), max_length=50, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    contact_phone = EncryptedCharField(_("联系电话"), max_plain_length=20)
     description = models.TextField(_("简介"), blank=True)
 
     scope = ScopeRule(region="town", enterprise="pk",
@@ -216,7 +217,7 @@ class ServiceAgency(BaseModel):
     services = models.TextField(_("服务内容"), blank=True)
     qualifications = models.TextField(_("资质"), blank=True)
     contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    contact_phone = EncryptedCharField(_("联系电话"), max_plain_length=20)
     voucher_listed = models.BooleanField(_("创新券服务机构"), default=False)
     status = models.CharField(_("发布状态"), max_length=10, choices=PublicationStatus.choices,
                               default=PublicationStatus.PUBLISHED)

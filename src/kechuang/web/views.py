@@ -16,8 +16,25 @@ IMPORT_ROLES = (Role.BUREAU, Role.TOWN)
 
 
 class LoginView(auth_views.LoginView):
+    """Login with lockout after repeated failures (等保: 登录失败处理)."""
+
     template_name = "web/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        from kechuang.core.security import client_ip, login_failed, login_locked, login_succeeded
+
+        username = request.POST.get("username", "")[:150]
+        ip = client_ip(request)
+        if login_locked(username, ip):
+            form = self.get_form()
+            return self.render_to_response(self.get_context_data(form=form, locked=True), status=429)
+        response = super().post(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            login_succeeded(username, ip)
+        else:
+            login_failed(username, ip)
+        return response
 
 
 def home(request):
