@@ -50,13 +50,16 @@ def main() -> int:
     from kechuang.enterprises.models import Enterprise
 
     initialise()
-    Enterprise.history.all().delete()
-    Enterprise.objects.all().delete()
+    # Start empty (raw deletes: audit records refuse ordinary deletion).
+    Enterprise.history.all()._raw_delete(Enterprise.history.db)
+    Enterprise.objects.all()._raw_delete(Enterprise.objects.db)
     t0 = time.perf_counter()
     data = build_xlsx(args.rows)
     t1 = time.perf_counter()
+    c1 = time.process_time()
     result = run_import("enterprises", data, "bench.xlsx", user=None)
     t2 = time.perf_counter()
+    c2 = time.process_time()
     assert result.ok, result.errors[:5]
     audit = Enterprise.history.filter(history_type="+").count()
     # Second run: every row is an update by USCC.
@@ -67,6 +70,7 @@ def main() -> int:
     print(f"rows                {args.rows}")
     print(f"xlsx built in       {t1 - t0:.1f} s ({len(data) / 1e6:.1f} MB)")
     print(f"import (create)     {t2 - t1:.1f} s  → {args.rows / (t2 - t1):,.0f} rows/s  (created {result.created}, audit rows {audit})")
+    print(f"  python CPU time   {c2 - c1:.1f} s  → {args.rows / (c2 - c1):,.0f} rows per CPU-second (load-independent; excludes the database server)")
     print(f"re-import (update)  {t3 - t2:.1f} s  → {args.rows / (t3 - t2):,.0f} rows/s  (updated {result2.updated})")
     return 0
 

@@ -66,6 +66,22 @@ def _executemany(sql: str, params: list[tuple]) -> None:
             cur.executemany(sql, params[i:i + CHUNK])
 
 
+def _copy(table: str, columns: list[str], params: list[tuple]) -> None:
+    """PostgreSQL COPY FROM STDIN: an order of magnitude faster than executemany for large imports."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cur:
+        with cur.cursor.copy(f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN") as cp:
+            for row in params:
+                cp.write_row(row)
+
+
+def _insert(table: str, columns: list[str], params: list[tuple]) -> None:
+    if connection.vendor == "postgresql" and len(params) > 50:
+        _copy(table, columns, params)
+    else:
+        _executemany(_insert_sql(table, columns), params)
+
+
 def _insert_sql(table: str, columns: list[str]) -> str:
     qn = connection.ops.quote_name
     return f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
@@ -83,7 +99,7 @@ def _history_rows(model, rows: list[dict], kind: str, user, reason: str) -> None
              "history_user_id": getattr(user, "pk", None) if user is not None and getattr(user, "is_authenticated", False) else None}
     params = [tuple(conv(extra[f.attname] if f.attname in extra else row.get(f.attname)) for f, conv in zip(fields, convs))
               for row in rows]
-    _executemany(_insert_sql(hmodel._meta.db_table, [f.column for f in fields]), params)
+    _insert(hmodel._meta.db_table, [f.column for f in fields], params)
 
 
 def bulk_insert_audited(model, rows: list[dict], *, user=None, reason: str = "") -> list[int]:
@@ -105,7 +121,7 @@ def bulk_insert_audited(model, rows: list[dict], *, user=None, reason: str = "")
             r["updated_at"] = now
         full.append(r)
     params = [tuple(conv(r.get(f.attname)) for f, conv in zip(fields, convs)) for r in full]
-    _executemany(_insert_sql(model._meta.db_table, [f.column for f in fields]), params)
+    _insert(model._meta.db_table, [f.column for f in fields], params)
     _history_rows(model, full, "+", user, reason)
     return ids
 
@@ -124,7 +140,20 @@ def bulk_update_audited(model, rows: list[dict], fields: list[str], *, user=None
     for r in rows:
         r["updated_at"] = now
     params = [tuple(conv(r.get(f.attname)) for f, conv in zip(upd, convs)) + (r[meta.pk.attname],) for r in rows]
-    _executemany(sql, params)
+    if connection.vendor == "postgresql" and len(rows) > 50:
+        # Stage the new values with COPY, then one UPDATE … FROM joins them in.
+        tmp = f"kc_upd_{meta.db_table}"
+        cols = [f.column for f in upd] + [meta.pk.column]
+        with connection.cursor() as cur:
+            cur.execute(f"CREATE TEMP TABLE {qn(tmp)} ON COMMIT DROP AS SELECT {', '.join(qn(c) for c in cols)} "
+                        f"FROM {qn(meta.db_table)} WITH NO DATA")
+        _copy(tmp, cols, params)
+        with connection.cursor() as cur:
+            cur.execute(f"UPDATE {qn(meta.db_table)} AS t SET {', '.join(f'{qn(f.column)} = s.{qn(f.column)}' for f in upd)} "
+                        f"FROM {qn(tmp)} AS s WHERE t.{qn(meta.pk.column)} = s.{qn(meta.pk.column)}")
+            cur.execute(f"DROP TABLE {qn(tmp)}")
+    else:
+        _executemany(sql, params)
     _history_rows(model, rows, "~", user, reason)
 
 
