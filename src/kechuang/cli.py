@@ -76,7 +76,8 @@ def cmd_import(args) -> int:
         from kechuang.core.audit import acting_as
 
         with acting_as(user, f"cli:{getpass.getuser()}"):
-            result = run_import(args.kind, data, os.path.basename(args.file), user=user, dry_run=args.dry_run)
+            result = run_import(args.kind, data, os.path.basename(args.file), user=user, dry_run=args.dry_run,
+                                progress=_progress if sys.stderr.isatty() else None)
     except ImportFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -93,6 +94,10 @@ def cmd_import(args) -> int:
         else:
             print(f"导入完成：新增 {result.created}，更新 {result.updated} / created {result.created}, updated {result.updated}")
     return 1 if result.errors else 0
+
+
+def _progress(done: int, total: int) -> None:
+    print(f"\r  {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
 
 
 def _delegate(module: str, needs_django: bool = True):

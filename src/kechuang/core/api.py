@@ -4,7 +4,7 @@ from importlib import import_module
 
 from django.apps import apps
 from django.http import Http404, HttpResponse
-from ninja import File, NinjaAPI, Router, Schema
+from ninja import File, NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.files import UploadedFile
 from ninja.security import django_auth
@@ -108,6 +108,44 @@ def import_template(request, kind: str):
 
 
 api.add_router("/imports/", imports_router)
+
+jobs_router = Router(tags=["jobs"])
+
+
+class JobOut(Schema):
+    id: int
+    kind: str
+    status: str
+    progress: int
+    total: int
+    percent: int
+    message: str
+    result: dict
+
+
+@jobs_router.get("/{int:job_id}", response={200: JobOut, **COMMON_RESPONSES})
+def get_job(request, job_id: int):
+    """A background job's status and progress (owners and the bureau)."""
+    from .models import Job
+    from .scope import get_in_scope
+
+    return get_in_scope(Job, request.user, "view", pk=job_id)
+
+
+@jobs_router.post("/{int:job_id}/retry", response={200: JobOut, 409: ErrorOut, **COMMON_RESPONSES})
+def retry_job(request, job_id: int):
+    """Start a failed job again."""
+    from .jobs import job_retry
+    from .models import Job
+    from .scope import get_in_scope
+
+    job = get_in_scope(Job, request.user, "view", pk=job_id)
+    if job.status != "failed":
+        return Status(409, {"detail": "只能重试失败的任务"})
+    return job_retry(job)
+
+
+api.add_router("/jobs/", jobs_router)
 
 
 def _mount_app_routers() -> None:

@@ -257,7 +257,8 @@ def _decode_csv(data: bytes) -> str:
             raise ImportFileError("无法识别 CSV 文件编码（支持 UTF-8 和 GBK）") from None
 
 
-def run_import(kind: str, data: bytes, filename: str, *, user, dry_run: bool = False) -> ImportResult:
+def run_import(kind: str, data: bytes, filename: str, *, user, dry_run: bool = False,
+               progress: Callable[[int, int], None] | None = None) -> ImportResult:
     """Validate every row of a file and, if none fails and not dry_run, write them all in one transaction."""
     spec_cls = get_spec(kind)
     spec = spec_cls(user)
@@ -272,6 +273,8 @@ def run_import(kind: str, data: bytes, filename: str, *, user, dry_run: bool = F
     errors: list[RowError] = []
     parsed = spec.parse_rows(raw_rows, mapping, errors)
     result.total = len(parsed)
+    if progress:
+        progress(0, result.total)
     spec.prepare([v for _, v in parsed])
     cleaned: list[dict] = []
     first_seen: dict[Any, int] = {}
@@ -294,6 +297,8 @@ def run_import(kind: str, data: bytes, filename: str, *, user, dry_run: bool = F
         if not ctx.failed and row is not None:
             row["__row__"] = row_no
             cleaned.append(row)
+        if progress and row_no % 10000 == 0:
+            progress(row_no, result.total)
     errors.sort(key=lambda e: (e.row, e.column))
     result.errors = errors
     if errors or dry_run:
@@ -301,6 +306,8 @@ def run_import(kind: str, data: bytes, filename: str, *, user, dry_run: bool = F
     try:
         with transaction.atomic():
             result.created, result.updated = spec.apply(cleaned)
+        if progress:
+            progress(result.total, result.total)
     except IntegrityError as exc:
         result.errors = [RowError(0, "", "conflict", f"数据冲突，未导入任何数据：{exc}")]
     return result

@@ -13,5 +13,7 @@ urlpatterns = [
          name="password_change_done"),
     path("imports/", views.imports, name="imports"),
     path("imports/<str:kind>/template.xlsx", views.import_template, name="import_template"),
+    path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]

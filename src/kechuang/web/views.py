@@ -61,6 +61,8 @@ def imports(request):
         kind = request.POST.get("kind", "")
         if upload is None:
             error = _("请选择要导入的文件")
+        elif upload.size > BACKGROUND_IMPORT_BYTES:
+            return redirect("job", pk=_background_import(request, upload, kind).pk)
         else:
             try:
                 result = run_import(kind, upload.read(), upload.name, user=request.user,
@@ -82,6 +84,43 @@ def import_template(request, kind):
         raise Http404
 
 
+BACKGROUND_IMPORT_BYTES = 1024 * 1024  # larger files import in the background with a progress page
+
+
+def _background_import(request, upload, kind):
+    import os
+    import tempfile
+
+    from django.conf import settings as dj_settings
+
+    from kechuang.core.jobs import job_submit
+
+    folder = dj_settings.VAR_DIR / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, path = tempfile.mkstemp(dir=folder, suffix=os.path.splitext(upload.name)[1])
+    with os.fdopen(fd, "wb") as f:
+        for chunk in upload.chunks():
+            f.write(chunk)
+    return job_submit("import", {"kind": kind, "path": path, "filename": upload.name,
+                                 "dry_run": bool(request.POST.get("dry_run")), "user_id": request.user.pk},
+                      user=request.user)
+
+
+@login_required
+def job_detail(request, pk: int):
+    """A background job's progress (polled by htmx while it runs) and its result."""
+    from kechuang.core.models import Job
+    from kechuang.core.scope import get_in_scope
+
+    job = get_in_scope(Job, request.user, "view", pk=pk)
+    if request.method == "POST" and job.status == "failed" and job.created_by_id == request.user.pk:
+        from kechuang.core.jobs import job_retry
+
+        return redirect("job", pk=job_retry(job).pk)
+    template = "web/job_status.html" if request.htmx else "web/job.html"
+    return render(request, template, {"job": job})
+
+
 def healthz(request):
     """Liveness and readiness: answers 200 when the database answers."""
     try:
@@ -90,3 +129,26 @@ def healthz(request):
     except Exception as exc:  # pragma: no cover - reported, not raised
         return JsonResponse({"status": "error", "database": str(exc)}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+def readyz(request):
+    """Readiness: the database answers, migrations are applied, and Redis answers when configured."""
+    from django.conf import settings as dj_settings
+    from django.db.migrations.executor import MigrationExecutor
+
+    checks = {}
+    try:
+        executor = MigrationExecutor(connection)
+        checks["migrations"] = "ok" if not executor.migration_plan(executor.loader.graph.leaf_nodes()) else "pending"
+    except Exception as exc:  # pragma: no cover
+        checks["migrations"] = f"error: {exc}"
+    if dj_settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(dj_settings.REDIS_URL, socket_timeout=1).ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = f"error: {exc}"
+    ok = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if ok else "not ready", **checks}, status=200 if ok else 503)
