@@ -230,12 +230,16 @@ def read_table(data: bytes, filename: str) -> tuple[list[Any], list[list[Any]]]:
             raise ImportFileError(f"无法读取电子表格（文件损坏或不是 Excel 文件）：{type(exc).__name__}") from None
     elif ext in (".csv", ".txt"):
         text = _decode_csv(data)
+        csv.field_size_limit(max(131072, settings.KECHUANG_UPLOAD_MAX_BYTES))
         reader = csv.reader(io.StringIO(text))
         rows = []
-        for row in reader:
-            rows.append(row)
-            if len(rows) > max_rows + 1:
-                raise ImportFileError(f"行数过多：单次最多导入{max_rows}行")
+        try:
+            for row in reader:
+                rows.append(row)
+                if len(rows) > max_rows + 1:
+                    raise ImportFileError(f"行数过多：单次最多导入{max_rows}行")
+        except csv.Error as exc:
+            raise ImportFileError(f"CSV 格式错误（第{reader.line_num}行）：{exc}") from None
     else:
         raise ImportFileError(f"不支持的文件类型“{ext or filename}”：请上传 .xlsx 或 .csv 文件")
     if not rows or all(is_blank(v) for v in rows[0]):
