@@ -101,6 +101,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+if os.environ.get("KECHUANG_REPLICA_URL"):
+    # A streaming replica for read-heavy pages (dashboards, reports); see kechuang.core.routers.
+    DATABASES["replica"] = dj_database_url.parse(os.environ["KECHUANG_REPLICA_URL"], conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["kechuang.core.routers.ReplicaRouter"]
 if os.environ.get("KECHUANG_TEST_DB_NAME"):
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ["KECHUANG_TEST_DB_NAME"]
 
@@ -177,11 +182,24 @@ if PRODUCTION:
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 
+# Object storage: KECHUANG_STORAGE=s3 with AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL (any S3-compatible
+# service such as MinIO), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; needs the `s3` extra (django-storages).
+if os.environ.get("KECHUANG_STORAGE") == "s3":
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+        "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "default_acl": "private", "querystring_auth": True,
+    }}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "kechuang.core.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler",
+                             "formatter": "json" if PRODUCTION or os.environ.get("KECHUANG_LOG_JSON") == "1" else "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KECHUANG_LOG_LEVEL", "WARNING")},
 }
 
