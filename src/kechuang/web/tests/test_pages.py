@@ -34,3 +34,8 @@ def test_no_cdn_in_pages(client, bureau):
     for url in ("/", "/enterprises/", "/accounts/login/"):
         html = client.get(url).content.decode()
         assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html, url
+
+
+def test_chinese_is_the_default_whatever_the_browser_says(client):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-CN">' in page.content.decode()
