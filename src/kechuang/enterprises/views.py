@@ -74,6 +74,20 @@ def enterprise_detail(request, pk: int):
     })
 
 
+@login_required
+def reveal_phone(request, pk: int):
+    """Show an enterprise's full phone number once, and record who looked (个人信息保护法: access is audited)."""
+    from django.http import HttpResponse, HttpResponseNotAllowed
+
+    from kechuang.core.models import PIIAccess
+
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    ent = get_in_scope(Enterprise, request.user, Action.CHANGE, pk=pk)
+    PIIAccess.objects.create(user=request.user, object_label=f"enterprises.Enterprise:{ent.pk}", field="contact_phone")
+    return HttpResponse(ent.contact_phone or "—", content_type="text/plain; charset=utf-8")
+
+
 def enterprise_actions(user, enterprise) -> list[dict]:
     """Buttons other apps offer on an enterprise page (self-assessment, policies …) via `nav.enterprise_actions`."""
     from importlib import import_module

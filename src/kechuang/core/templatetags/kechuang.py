@@ -36,3 +36,11 @@ def pct(value, places=2):
     if value is None or value == "":
         return "—"
     return f"{round_half_up(to_decimal(value), int(places))}%"
+
+
+@register.filter
+def masked(value):
+    """Personal information in lists and pages: 138****1234."""
+    from kechuang.core.crypto import mask
+
+    return mask(value)

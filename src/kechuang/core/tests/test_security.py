@@ -98,3 +98,23 @@ def test_admin_offers_no_history_revert(client_as, make_user, ent_a):
     ent_a.refresh_from_db()
     assert ent_a.name != "reverted"
     assert h.__class__.objects.count() == 1  # nothing was written to the log either
+
+
+def test_phone_is_masked_on_pages_and_exports_and_reveal_is_audited(client_as, bureau, assistant_b, ent_a):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from kechuang.core.models import PIIAccess
+
+    ent_a.contact_phone = "13812341234"
+    ent_a.save()
+    c = client_as(bureau)
+    page = c.get(f"/enterprises/{ent_a.pk}/").content.decode()
+    assert "138****1234" in page and "13812341234" not in page
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(c.get("/enterprises/export.xlsx").content)).get_sheet_by_index(0).to_python()
+    assert rows[1][-1] == "138****1234"
+    assert c.post(f"/enterprises/{ent_a.pk}/phone/").content.decode() == "13812341234"
+    access = PIIAccess.objects.get()
+    assert access.user == bureau and access.field == "contact_phone"
+    assert client_as(assistant_b).post(f"/enterprises/{ent_a.pk}/phone/").status_code == 404
