@@ -16,6 +16,10 @@ from django.utils import timezone
 CHUNK = 5000
 
 
+def _identity(v):
+    return v
+
+
 def _converter(field):
     """A per-column value converter cheaper than Field.get_db_prep_save for the plain types imports write."""
     from .pii import EncryptedCharField
@@ -37,10 +41,10 @@ def _converter(field):
     if isinstance(field, models.DecimalField):
         if connection.vendor == "sqlite":
             return lambda v: None if v is None else str(v)
-        return lambda v: v
+        return _identity
     if isinstance(field, models.JSONField):
         return lambda v: field.get_db_prep_save(v, connection)
-    return lambda v: v
+    return _identity
 
 
 def reserve_ids(model, n: int) -> list[int]:
@@ -54,6 +58,12 @@ def reserve_ids(model, n: int) -> list[int]:
         cur.execute(f'SELECT COALESCE(MAX("{pk}"), 0) FROM "{table}"')
         start = cur.fetchone()[0] + 1
         return list(range(start, start + n))
+
+
+def _tuples(rows: list[dict], fields: list, convs: list) -> list[tuple]:
+    """Rows as parameter tuples; columns whose converter is the identity are copied without a call."""
+    plan = [(f.attname, None if c is _identity else c) for f, c in zip(fields, convs)]
+    return [tuple(r.get(a) if c is None else c(r.get(a)) for a, c in plan) for r in rows]
 
 
 def _columns(model, exclude: Iterable[str] = ()) -> list:
@@ -87,19 +97,24 @@ def _insert_sql(table: str, columns: list[str]) -> str:
     return f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
 
 
-def _history_rows(model, rows: list[dict], kind: str, user, reason: str) -> None:
+HISTORY_EXTRA = ("history_date", "history_change_reason", "history_type", "history_user_id")
+
+
+def _history_rows(model, fields: list, params: list[tuple], kind: str, user, reason: str) -> None:
+    """Log rows whose values (in `fields` order) are already converted: the history row is the same tuple plus
+    the history columns, so nothing is converted twice."""
     history = getattr(model, "history", None)
     if history is None:
         return
     hmodel = history.model
-    fields = [f for f in _columns(hmodel, exclude=("history_id",))]
-    convs = [_converter(f) for f in fields]
-    now = timezone.now()
-    extra = {"history_date": now, "history_change_reason": reason, "history_type": kind,
-             "history_user_id": getattr(user, "pk", None) if user is not None and getattr(user, "is_authenticated", False) else None}
-    params = [tuple(conv(extra[f.attname] if f.attname in extra else row.get(f.attname)) for f, conv in zip(fields, convs))
-              for row in rows]
-    _insert(hmodel._meta.db_table, [f.column for f in fields], params)
+    hcols = {f.attname: f for f in hmodel._meta.concrete_fields}
+    names = [f.attname for f in fields]
+    if set(hcols) != set(names) | set(HISTORY_EXTRA) | {"history_id"}:
+        raise RuntimeError(f"history table of {model.__name__} does not mirror its fields")
+    uid = getattr(user, "pk", None) if user is not None and getattr(user, "is_authenticated", False) else None
+    extra = (_converter(hcols["history_date"])(timezone.now()), reason, kind, uid)
+    _insert(hmodel._meta.db_table, [hcols[n].column for n in names] + [hcols[n].column for n in HISTORY_EXTRA],
+            [p + extra for p in params])
 
 
 def bulk_insert_audited(model, rows: list[dict], *, user=None, reason: str = "") -> list[int]:
@@ -120,9 +135,9 @@ def bulk_insert_audited(model, rows: list[dict], *, user=None, reason: str = "")
         if "updated_at" in r:
             r["updated_at"] = now
         full.append(r)
-    params = [tuple(conv(r.get(f.attname)) for f, conv in zip(fields, convs)) for r in full]
+    params = _tuples(full, fields, convs)
     _insert(model._meta.db_table, [f.column for f in fields], params)
-    _history_rows(model, full, "+", user, reason)
+    _history_rows(model, fields, params, "+", user, reason)
     return ids
 
 
@@ -154,7 +169,10 @@ def bulk_update_audited(model, rows: list[dict], fields: list[str], *, user=None
             cur.execute(f"DROP TABLE {qn(tmp)}")
     else:
         _executemany(sql, params)
-    _history_rows(model, rows, "~", user, reason)
+    all_fields = _columns(model)
+    all_convs = [_converter(f) for f in all_fields]
+    _history_rows(model, all_fields, [tuple(conv(r.get(f.attname)) for f, conv in zip(all_fields, all_convs))
+                                      for r in rows], "~", user, reason)
 
 
 def current_rows(model, ids: list[int]) -> dict[int, dict]:
