@@ -92,7 +92,7 @@ class Job(models.Model):
 
     objects = RestrictedManager()
     # Jobs belong to whoever started them; the bureau sees all of its own.
-    scope = ScopeRule(owner="created_by", actions={Role.BUREAU: frozenset({"view"})})
+    scope = ScopeRule(owner="created_by", actions={role: frozenset() for role in Role.values})  # owners only
 
     class Meta:
         verbose_name = _("后台任务")

@@ -12,7 +12,6 @@ from kechuang.core.api import xlsx_response
 from kechuang.core.choices import Role
 from kechuang.core.importing import ImportFileError, errors_xlsx, get_spec, run_import, template_xlsx, REGISTRY
 
-IMPORT_ROLES = (Role.BUREAU, Role.TOWN)
 
 
 class LoginView(auth_views.LoginView):
@@ -45,7 +44,9 @@ def home(request):
 
 
 def _can_import(user) -> bool:
-    return user.is_superuser or user.role in IMPORT_ROLES
+    from kechuang.core.api import can_import
+
+    return can_import(user)
 
 
 @login_required

@@ -1,0 +1,43 @@
+"""Authorisation matrix rules for the enterprise pages and API (see kechuang/authz.py)."""
+from kechuang.authz import HIDDEN, LOGIN, UNAUTH, Route, staff_only
+
+ROUTES = [
+    Route("enterprises:list", {"anonymous": LOGIN, "bureau": 200, "other_bureau": 200, "town_a": 200, "town_b": 200,
+                               "enterprise_a": 200, "enterprise_b": 200, "expert": 200, "agency": 200, "bank": 200},
+          note="every signed-in role gets a (restricted, possibly empty) list"),
+    Route("enterprises:export", {"anonymous": LOGIN, "bureau": 200, "other_bureau": 200, "town_a": 200, "town_b": 200,
+                                 "enterprise_a": 200, "enterprise_b": 200, "expert": 200, "agency": 200, "bank": 200}),
+    Route("enterprises:detail", {"anonymous": LOGIN, "bureau": 200, "town_a": 200, "enterprise_a": 200},
+          params=lambda w: {"pk": w.ent_a.pk}),
+    Route("POST enterprises:reveal_phone", {"anonymous": LOGIN, "bureau": 200, "town_a": 200, "enterprise_a": 200},
+          params=lambda w: {"pk": w.ent_a.pk}),
+    Route("GET /api/enterprises/enterprises", {"anonymous": UNAUTH, **{r: 200 for r in (
+        "bureau", "other_bureau", "town_a", "town_b", "enterprise_a", "enterprise_b", "expert", "agency", "bank")}}),
+    Route("GET /api/enterprises/enterprises/export.xlsx", {"anonymous": UNAUTH, **{r: 200 for r in (
+        "bureau", "other_bureau", "town_a", "town_b", "enterprise_a", "enterprise_b", "expert", "agency", "bank")}}),
+    Route("GET /api/enterprises/enterprises/{enterprise_id}",
+          {"anonymous": UNAUTH, "bureau": 200, "town_a": 200, "enterprise_a": 200},
+          params=lambda w: {"enterprise_id": w.ent_a.pk}),
+    Route("PATCH /api/enterprises/enterprises/{enterprise_id}",
+          {"anonymous": UNAUTH, "bureau": 200, "town_a": 200, "enterprise_a": 200},
+          params=lambda w: {"enterprise_id": w.ent_a.pk}, data=lambda w: {"staff": 51}),
+    Route("DELETE /api/enterprises/enterprises/{enterprise_id}", {"anonymous": UNAUTH, "bureau": 204},
+          params=lambda w: {"enterprise_id": w.ent_a.pk}),
+    Route("POST /api/enterprises/enterprises", {"anonymous": UNAUTH, "bureau": 201, "town_a": 201,
+                                                 "other_bureau": 422, "town_b": 422},
+          data=lambda w: w.new_enterprise_payload(), default=422,
+          note="roles that may not write enterprises get a validation error naming the town"),
+    Route("GET /api/enterprises/enterprises/{enterprise_id}/annual-data",
+          {"anonymous": UNAUTH, "bureau": 200, "town_a": 200, "enterprise_a": 200},
+          params=lambda w: {"enterprise_id": w.ent_a.pk}),
+    Route("POST /api/enterprises/enterprises/{enterprise_id}/annual-data",
+          {"anonymous": UNAUTH, "bureau": 200, "town_a": 200, "enterprise_a": 200},
+          params=lambda w: {"enterprise_id": w.ent_a.pk},
+          data=lambda w: {"year": 2024, "staff_total": 50, "staff_tech": 10, "sales": "100", "total_income": "100"}),
+    Route("GET /api/enterprises/enterprises/{enterprise_id}/ip",
+          {"anonymous": UNAUTH, "bureau": 200, "town_a": 200, "enterprise_a": 200},
+          params=lambda w: {"enterprise_id": w.ent_a.pk}),
+    Route("GET /api/enterprises/enterprises/{enterprise_id}/qualifications",
+          {"anonymous": UNAUTH, "bureau": 200, "town_a": 200, "enterprise_a": 200},
+          params=lambda w: {"enterprise_id": w.ent_a.pk}),
+]
