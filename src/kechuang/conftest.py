@@ -26,6 +26,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
         _load_reference()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 costs about a second per user on this machine; tests need hashing, not its cost."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def reference(django_db_blocker):
     """Reload reference data (for transactional tests, whose flush empties every table)."""

@@ -54,17 +54,22 @@ def demo_load(*, size: str = "small", verbose: bool = False, seed: int = 2026112
                       verbose=verbose)
     if verbose:
         print(f"正在生成演示数据（{size}）/ building demo data …", flush=True)
+    modules = []
+    for app in apps.get_app_configs():
+        if not app.name.startswith("kechuang."):
+            continue
+        try:
+            modules.append(import_module(f"{app.name}.demo"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app.name}.demo":
+                raise
     with transaction.atomic():
-        for app in apps.get_app_configs():
-            if not app.name.startswith("kechuang."):
-                continue
-            try:
-                module = import_module(f"{app.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{app.name}.demo":
-                    raise
-                continue
+        for module in modules:
             if hasattr(module, "load"):
                 module.load(ctx)
+        # Second pass: figures derived from every module's records (e.g. platform indicators).
+        for module in modules:
+            if hasattr(module, "after"):
+                module.after(ctx)
         Setting.put(DEMO_KEY, json.dumps(ctx.logins, ensure_ascii=False))
     return ctx.logins
