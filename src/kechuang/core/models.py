@@ -108,7 +108,7 @@ class Setting(models.Model):
     """A site-wide setting kept in the database (e.g. the bureau's home region chosen at `kechuang init`)."""
 
     key = models.CharField(_("键"), max_length=60, primary_key=True)
-    value = models.CharField(_("值"), max_length=500)
+    value = models.TextField(_("值"))
 
     class Meta:
         verbose_name = _("系统设置")
