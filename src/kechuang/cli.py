@@ -9,6 +9,21 @@ import sys
 from importlib import import_module
 
 
+class NotInitialised(Exception):
+    pass
+
+
+def require_database() -> None:
+    """Commands that read the database refuse to run on one that `kechuang init` has not prepared."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise NotInitialised("数据库尚未初始化或需要升级，请先运行 kechuang init / "
+                             "the database is not initialised or needs migrating: run `kechuang init` first")
+
+
 def setup_django(demo: bool = False) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
     if demo:
@@ -56,6 +71,7 @@ def cmd_manage(args) -> int:
 
 def cmd_import(args) -> int:
     setup_django()
+    require_database()
     from kechuang.core.importing import ImportFileError, run_import
 
     user = None
@@ -104,6 +120,15 @@ def _delegate(module: str, needs_django: bool = True):
     def run(args) -> int:
         if needs_django:
             setup_django()
+            needs_db = args.delegated not in ("restore", "market") or (
+                args.rest[:1] == ["match"] and "--corpus" not in args.rest)
+            if needs_db:
+                require_database()
+        if module == "kechuang.market.cli":
+            # Without --corpus, `market match` searches the marketplace's published listings.
+            from kechuang.market.search import documents
+
+            return import_module(module).main(args.rest, documents_provider=documents)
         return import_module(module).main(args.rest)
     return run
 
@@ -159,6 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         code = args.func(args)
     except KeyboardInterrupt:
         return 130
+    except NotInitialised as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return code or 0
 
 
