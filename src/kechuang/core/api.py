@@ -3,6 +3,7 @@
 from importlib import import_module
 
 from django.apps import apps
+from django.db.models import ProtectedError
 from django.http import Http404, HttpResponse
 from ninja import File, NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError
@@ -53,6 +54,12 @@ def _not_found(request, exc):
 @api.exception_handler(AuthenticationError)
 def _unauthorised(request, exc):
     return api.create_response(request, {"detail": "Unauthorized"}, status=401)
+
+
+@api.exception_handler(ProtectedError)
+def _protected(request, exc):
+    return api.create_response(request, {"detail": "该记录仍被其他记录引用，不能删除 / still referenced by other records"},
+                               status=409)
 
 
 @api.exception_handler(ImportFileError)

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from kechuang.core.api import COMMON_RESPONSES, WRITE_RESPONSES, xlsx_response
+from kechuang.core.api import COMMON_RESPONSES, WRITE_RESPONSES, ErrorOut, xlsx_response
 from kechuang.core.choices import Action
 from kechuang.core.scope import get_in_scope
 
@@ -155,7 +155,7 @@ def update_enterprise(request, enterprise_id: int, payload: EnterprisePatch):
     return services.enterprise_update(user=request.user, enterprise=ent, data=payload.dict(exclude_unset=True))
 
 
-@router.delete("/enterprises/{int:enterprise_id}", response={204: None, **COMMON_RESPONSES})
+@router.delete("/enterprises/{int:enterprise_id}", response={204: None, 409: ErrorOut, **COMMON_RESPONSES})
 def delete_enterprise(request, enterprise_id: int):
     ent = get_in_scope(Enterprise, request.user, Action.DELETE, pk=enterprise_id)
     services.enterprise_delete(user=request.user, enterprise=ent)

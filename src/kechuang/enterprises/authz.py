@@ -22,7 +22,7 @@ ROUTES = [
           {"anonymous": UNAUTH, "bureau": 200, "town_a": 200, "enterprise_a": 200},
           params=lambda w: {"enterprise_id": w.ent_a.pk}, data=lambda w: {"staff": 51}),
     Route("DELETE /api/enterprises/enterprises/{enterprise_id}", {"anonymous": UNAUTH, "bureau": 204},
-          params=lambda w: {"enterprise_id": w.ent_a.pk}),
+          params=lambda w: {"enterprise_id": w.ent_spare.pk}, note="an enterprise with no other records"),
     Route("POST /api/enterprises/enterprises", {"anonymous": UNAUTH, "bureau": 201, "town_a": 201,
                                                  "other_bureau": 422, "town_b": 422},
           data=lambda w: w.new_enterprise_payload(), default=422,
