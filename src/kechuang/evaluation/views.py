@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kechuang.core.api import xlsx_response
@@ -80,10 +80,10 @@ def overview(request):
 
 
 EXPERT_LABELS = {
-    "advancement": _lazy("技术先进程度（0–8）"), "core_support": _lazy("核心支持作用（0–8）"),
-    "ip_quantity_points": _lazy("知识产权数量得分"), "acquisition_points": _lazy("知识产权获得方式得分"),
-    "standards_bonus": _lazy("参与标准制定加分（0–2）"), "transformation_points": _lazy("科技成果转化得分"),
-    "net_assets_growth_points": _lazy("净资产增长率得分"), "sales_growth_points": _lazy("销售收入增长率得分"),
+    "advancement": gettext_lazy("技术先进程度（0–8）"), "core_support": gettext_lazy("核心支持作用（0–8）"),
+    "ip_quantity_points": gettext_lazy("知识产权数量得分"), "acquisition_points": gettext_lazy("知识产权获得方式得分"),
+    "standards_bonus": gettext_lazy("参与标准制定加分（0–2）"), "transformation_points": gettext_lazy("科技成果转化得分"),
+    "net_assets_growth_points": gettext_lazy("净资产增长率得分"), "sales_growth_points": gettext_lazy("销售收入增长率得分"),
 }
 
 
@@ -213,10 +213,10 @@ def runs(request):
     })
 
 
-SORT_COLUMNS = [("name", _lazy("企业名称")), ("town", _lazy("镇街")), ("verdict", _lazy("结论")),
-                ("score_min", _lazy("保守分")), ("score_max", _lazy("乐观分")), ("failed", _lazy("未满足")),
-                ("tech", _lazy("科技人员占比")), ("rd", _lazy("研发占比")), ("hitech", _lazy("高新收入占比")),
-                ("sales", _lazy("销售收入"))]
+SORT_COLUMNS = [("name", gettext_lazy("企业名称")), ("town", gettext_lazy("镇街")), ("verdict", gettext_lazy("结论")),
+                ("score_min", gettext_lazy("保守分")), ("score_max", gettext_lazy("乐观分")), ("failed", gettext_lazy("未满足")),
+                ("tech", gettext_lazy("科技人员占比")), ("rd", gettext_lazy("研发占比")), ("hitech", gettext_lazy("高新收入占比")),
+                ("sales", gettext_lazy("销售收入"))]
 
 
 @login_required
