@@ -100,7 +100,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 if os.environ.get("KECHUANG_REPLICA_URL"):
     # A streaming replica for read-heavy pages (dashboards, reports); see kechuang.core.routers.
     DATABASES["replica"] = dj_database_url.parse(os.environ["KECHUANG_REPLICA_URL"], conn_max_age=60)

@@ -51,6 +51,8 @@ class ScopeRule:
     def q(self, user, action: str) -> Q | None:
         """The filter for this user and action; None means nothing at all."""
         public = self.public if action == Action.VIEW else None
+        if public is not None and not public:
+            return Q()  # an empty public filter means "everyone may view everything" (Q() | x would drop it)
         if user is None or not user.is_authenticated:
             return public
         if user.is_superuser:

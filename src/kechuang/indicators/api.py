@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Router, Schema, Status
 
 from kechuang.core.api import COMMON_RESPONSES, WRITE_RESPONSES, ErrorOut
 from kechuang.core.choices import Action

@@ -67,7 +67,6 @@ def load(ctx) -> None:
             towns_of[p].append(c)
     catalog = {i.code: i for i in Indicator.objects.all()}
     metrics = collect_metrics()
-    now = timezone.now()
 
     size = {d: SIZES.get(d, rng.uniform(0.3, 1.0)) for d in districts}
     weight = {}

@@ -11,7 +11,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kechuang.core.choices import Action
-from kechuang.core.fields import is_blank, parse_decimal, parse_text
+from kechuang.core.fields import parse_decimal, parse_text
 from kechuang.core.importing import Column, ImportSpec, RowContext
 from kechuang.enterprises.validation import parse_uscc
 from kechuang.regions.models import Region
