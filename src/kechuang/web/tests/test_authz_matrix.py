@@ -74,7 +74,7 @@ def _route_key(r: Route) -> str:
 
 # Apps whose endpoints are not in the matrix yet (issue 9 stays open until this set is empty). Their pages and
 # endpoints have scope tests of their own; the matrix adds every role against every endpoint.
-PENDING_APPS = {"market", "evaluation", "finance", "indicators", "reports"}
+PENDING_APPS = {"market", "evaluation", "reports"}
 
 
 def _app_of(key: str) -> str:
