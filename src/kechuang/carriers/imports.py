@@ -5,6 +5,7 @@ from __future__ import annotations
 from kechuang.core.bulk import bulk_insert_audited, bulk_update_audited
 from kechuang.core.fields import parse_choice, parse_date, parse_decimal, parse_int, parse_text
 from kechuang.core.importing import Column, ImportSpec
+from kechuang.core.services import acting_user
 from kechuang.enterprises.choices import Level
 from kechuang.enterprises.validation import Lookups, parse_town_code, parse_wan
 
@@ -54,7 +55,7 @@ class CarrierImport(ImportSpec):
             else:
                 current = {f.attname: getattr(old, f.attname) for f in Carrier._meta.concrete_fields}
                 changed.append({**current, **data, "id": old.pk})
-        user = self.user if self.user is not None and self.user.is_authenticated else None
+        user = acting_user(self.user)
         bulk_insert_audited(Carrier, new, user=user, reason="import:carriers")
         bulk_update_audited(Carrier, changed, [c.name for c in self.columns if c.name != "name"], user=user,
                             reason="import:carriers")

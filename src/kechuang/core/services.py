@@ -29,6 +29,11 @@ def parse_input(data: dict, parsers: dict[str, Callable[[Any], Any]], ctx, *, re
     return values
 
 
+def acting_user(user):
+    """The user a change-log record should name: None for the command line or an anonymous caller."""
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
 def stamp(obj, user, reason: str | None = None):
     """Name the acting user (and a reason) on the change-log record the next save writes."""
     if user is not None and getattr(user, "is_authenticated", False):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from kechuang.core.fields import parse_bool, parse_choice, parse_date, parse_decimal, parse_int, parse_text
 from kechuang.core.bulk import bulk_insert_audited, bulk_update_audited, current_rows
 from kechuang.core.importing import Column, ImportSpec, RowContext
+from kechuang.core.services import acting_user
 from kechuang.core.units import add_years
 
 from .annual import ANNUAL_PARSERS, MONEY_FIELDS, check_annual
@@ -14,10 +15,6 @@ from .rd import five_haves_missing
 from .validation import ENTERPRISE_PARSERS, Lookups, check_enterprise, parse_uscc, parse_wan
 
 BATCH = 2000
-
-
-def _history_user(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 class EnterpriseImport(ImportSpec):
@@ -63,7 +60,7 @@ class EnterpriseImport(ImportSpec):
                 changed.append(data)
             else:
                 new.append(data)
-        user = _history_user(self.user)
+        user = acting_user(self.user)
         bulk_insert_audited(Enterprise, new, user=user, reason="import:enterprises")
         if changed:
             current = current_rows(Enterprise, [d["id"] for d in changed])
@@ -122,7 +119,7 @@ class _EnterpriseChildImport(ImportSpec):
             else:
                 current = {f.attname: getattr(obj, f.attname) for f in self.model._meta.concrete_fields}
                 changed.append({**current, **data, "id": obj.pk})
-        user = _history_user(self.user)
+        user = acting_user(self.user)
         reason = f"import:{self.kind}"
         bulk_insert_audited(self.model, new, user=user, reason=reason)
         if changed:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from kechuang.core.services import acting_user
 from kechuang.core.choices import Action
 from kechuang.core.fields import parse_decimal, parse_text
 from kechuang.core.importing import Column, ImportSpec, RowContext
@@ -25,10 +26,6 @@ from .services import WAN, monthly_report_check, parse_growth, parse_value, pars
 
 BATCH = 2000
 COUNT_UNITS = ("家", "件", "个", "人", "项")
-
-
-def _history_user(user):
-    return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def parse_region_code(value) -> str:
@@ -160,7 +157,7 @@ class IndicatorValueImport(ImportSpec):
             elif obj.value != value or obj.source != ValueSource.IMPORTED:
                 obj.value, obj.source, obj.updated_at = value, ValueSource.IMPORTED, now
                 changed.append(obj)
-        user = _history_user(self.user)
+        user = acting_user(self.user)
         if new:
             bulk_create_with_history(new, IndicatorValue, batch_size=BATCH, default_user=user,
                                      default_change_reason="import:indicator_values")
@@ -243,7 +240,7 @@ class TargetImport(ImportSpec):
             else:
                 changed.append(obj)
             obj.value, obj.growth_pct, obj.note, obj.updated_at = value, r.get("growth_pct"), r.get("note") or "", now
-        user = _history_user(self.user)
+        user = acting_user(self.user)
         if new:
             bulk_create_with_history(new, Target, batch_size=BATCH, default_user=user,
                                      default_change_reason="import:targets")
@@ -361,7 +358,7 @@ class MonthlyReportImport(ImportSpec):
 
     def apply(self, rows):
         now = timezone.now()
-        user = _history_user(self.user)
+        user = acting_user(self.user)
         new, changed, events = [], [], []
         for r in rows:
             old = r["existing"]

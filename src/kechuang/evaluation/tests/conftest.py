@@ -43,11 +43,6 @@ def add_qual(ent, kind, year, issue, expiry=None, **kw):
     return Qualification.objects.create(enterprise=ent, kind=kind, year=year, issue_date=issue, expiry_date=expiry, **kw)
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Users made by the shared fixtures hash a password; a cheap hasher keeps these tests fast."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def domain(db):

@@ -15,11 +15,6 @@ P = PublicationStatus
 TODAY = dt.date.today()
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Test users need no strong password hash (PBKDF2 costs ~1 s per user on this machine)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture(autouse=True)
 def fresh_index():
