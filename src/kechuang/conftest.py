@@ -4,6 +4,12 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings as hypothesis_settings
+
+# Property tests check correctness, not speed: on a loaded CI machine input generation and single examples can be
+# slow, which must not fail a run. (Performance is measured by the scripts under bench/.)
+hypothesis_settings.register_profile("kechuang", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("kechuang")
 
 HOME = "330212"          # 鄞州区
 TOWN_A = "330212001"     # 下应街道
