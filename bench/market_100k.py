@@ -15,7 +15,15 @@ computed live by the model, as in production. The semantic stage only re-ranks t
 Usage::
 
     python bench/market_100k.py [--docs 100000] [--queries 400] [--corpus F] [--queries-file F] [--json]
-                                [--no-embedding-rate] [--sample 24] [--seed 20240601]
+                                [--no-embedding-rate] [--sample 24] [--seed 20240601] [--runs 3]
+                                [--query-threads auto|N] [--query-tokens 64] [--no-rebuild]
+
+``--runs N`` repeats the three latency passes (BM25 only; semantic with live query embedding, the engine's
+query-vector cache emptied first; semantic again with the vectors cached) N times and reports each run and the
+median of the runs' p50 / p95, with the load average around each run: other processes on the machine move these
+figures, so say under what load they were taken. ``--query-threads`` sets ``KECHUANG_QUERY_THREADS`` (default
+``auto``: every core on an idle machine, one thread on a busy one); ``--query-tokens`` the engine's
+``max_embed_query_tokens`` (0: no cap). ``--no-rebuild`` skips the timed full rebuild.
 """
 from __future__ import annotations
 
@@ -26,6 +34,7 @@ import os
 import random
 import re
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -105,7 +114,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=20240601)
     ap.add_argument("--cache-dir", help="where the real corpus' vectors are cached (default: KECHUANG_CACHE_DIR)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--runs", type=int, default=3, help="latency passes (median of runs is reported)")
+    ap.add_argument("--query-threads", default=None, help="KECHUANG_QUERY_THREADS for the query embedding")
+    ap.add_argument("--query-tokens", type=int, default=None, help="max tokens of the query embedding (0: no cap)")
+    ap.add_argument("--no-rebuild", action="store_true", help="skip the timed full rebuild")
     args = ap.parse_args(argv)
+    if args.query_threads:
+        os.environ["KECHUANG_QUERY_THREADS"] = args.query_threads
 
     def log(*a) -> None:
         print(*a, file=sys.stderr, flush=True)
@@ -137,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     rss0 = rss_mb()
     t = time.perf_counter()
     engine = MatchEngine(docs, embedding_cache=emb.EmbeddingCache(tempfile.mkdtemp(prefix="kc-bench-")))
+    if args.query_tokens is not None:
+        engine.config.max_embed_query_tokens = args.query_tokens or None
     engine.rebuild()
     build_s = time.perf_counter() - t
     gc.collect()
@@ -168,12 +185,31 @@ def main(argv: list[str] | None = None) -> int:
         return out
 
     engine.search(queries[0], 10)  # load the model, warm caches
-    engine._qvec_cache.clear()
-    lex = timed("bm25", semantic=False)
-    log(f"BM25-only: p50 {percentile(lex, 50):.1f} ms, p95 {percentile(lex, 95):.1f} ms")
-    sem = timed("semantic")
-    log(f"BM25+semantic: p50 {percentile(sem, 50):.1f} ms, p95 {percentile(sem, 95):.1f} ms")
-    sem_warm = timed("semantic_cached")  # same queries again: query vectors are in the engine's LRU
+    runs = []
+    for run in range(max(args.runs, 1)):
+        load_before = os.getloadavg()[0]
+        threads = emb.query_threads()
+        engine._qvec_cache.clear()
+        lex = timed("bm25", semantic=False)
+        sem = timed("semantic")  # every query vector computed live
+        sem_warm = timed("semantic_cached")  # same queries again: query vectors are in the engine's LRU
+        r = {
+            "bm25_p50_ms": percentile(lex, 50), "bm25_p95_ms": percentile(lex, 95),
+            "semantic_p50_ms": percentile(sem, 50), "semantic_p95_ms": percentile(sem, 95),
+            "semantic_cached_query_p50_ms": percentile(sem_warm, 50),
+            "semantic_cached_query_p95_ms": percentile(sem_warm, 95),
+            "bm25_cpu_p95_ms": percentile(cpu["bm25"], 95),
+            "semantic_cpu_p50_ms": percentile(cpu["semantic"], 50),
+            "semantic_cpu_p95_ms": percentile(cpu["semantic"], 95),
+            "load_before": load_before, "load_after": os.getloadavg()[0], "query_threads": threads,
+        }
+        runs.append(r)
+        log(f"run {run + 1}: BM25 p50/p95 {r['bm25_p50_ms']:.1f}/{r['bm25_p95_ms']:.1f} ms; live query embedding "
+            f"{r['semantic_p50_ms']:.1f}/{r['semantic_p95_ms']:.1f} ms (CPU {r['semantic_cpu_p50_ms']:.1f}/"
+            f"{r['semantic_cpu_p95_ms']:.1f}); cached query vector {r['semantic_cached_query_p50_ms']:.1f}/"
+            f"{r['semantic_cached_query_p95_ms']:.1f} ms; load {load_before:.1f} -> {r['load_after']:.1f}, "
+            f"{threads} embedding thread(s)")
+    med = {k: statistics.median(r[k] for r in runs) for k in runs[0] if k.endswith("_ms")}
     gc.collect()
     rss_total = rss_mb() - rss0
 
@@ -185,9 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     engine.search(queries[1], 10, semantic=False)
     after_update_ms = (time.perf_counter() - t0) * 1000
-    t0 = time.perf_counter()
-    engine.rebuild()
-    rebuild_s = time.perf_counter() - t0
+    rebuild_s = None
+    if not args.no_rebuild:
+        t0 = time.perf_counter()
+        engine.rebuild()
+        rebuild_s = time.perf_counter() - t0
 
     # ---- embedding rate on real-length synthetic passages
     rate = None
@@ -204,21 +242,15 @@ def main(argv: list[str] | None = None) -> int:
         "queries": len(queries),
         "synthesis_s": round(synth_s, 1),
         "build_s": round(build_s, 2),
-        "rebuild_s": round(rebuild_s, 2),
+        "rebuild_s": None if rebuild_s is None else round(rebuild_s, 2),
         "index_rss_mb": round(rss_index, 1),
         "rss_with_vectors_mb": round(rss_total, 1),
         "rss_before_build_mb": round(rss0, 1),
         "peak_rss_after_build_mb": round(peak_after_build, 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
-        "bm25_p50_ms": round(percentile(lex, 50), 2),
-        "bm25_p95_ms": round(percentile(lex, 95), 2),
-        "semantic_p50_ms": round(percentile(sem, 50), 2),
-        "semantic_p95_ms": round(percentile(sem, 95), 2),
-        "semantic_cached_query_p50_ms": round(percentile(sem_warm, 50), 2),
-        "semantic_cached_query_p95_ms": round(percentile(sem_warm, 95), 2),
-        "bm25_cpu_p95_ms": round(percentile(cpu["bm25"], 95), 2),
-        "semantic_cpu_p50_ms": round(percentile(cpu["semantic"], 50), 2),
-        "semantic_cpu_p95_ms": round(percentile(cpu["semantic"], 95), 2),
+        **{k: round(v, 2) for k, v in med.items()},  # median over the runs
+        "runs": [{k: round(v, 2) if isinstance(v, float) else v for k, v in r.items()} for r in runs],
+        "query_max_tokens": engine.config.max_embed_query_tokens,
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "upsert_ms": round(upsert_ms, 3),
         "first_query_after_100_updates_ms": round(after_update_ms, 2),
@@ -231,11 +263,18 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"documents                      {result['documents']:>10,}")
         print(f"queries timed                  {result['queries']:>10}")
-        print(f"index build                    {result['build_s']:>10.1f} s   (rebuild {result['rebuild_s']:.1f} s)")
+        rebuild = "skipped" if rebuild_s is None else f"{rebuild_s:.1f} s"
+        print(f"index build                    {result['build_s']:>10.1f} s   (rebuild {rebuild})")
         print(f"memory: index                  {result['index_rss_mb']:>10.0f} MB  (with vectors "
               f"{result['rss_with_vectors_mb']:.0f} MB; process RSS before the build "
               f"{result['rss_before_build_mb']:.0f} MB, peak after the build {result['peak_rss_after_build_mb']:.0f} MB, "
               f"peak overall {result['peak_rss_mb']:.0f} MB)")
+        print(f"latency (median of {len(runs)} run(s); query embedding cut at "
+              f"{result['query_max_tokens'] or 'no'} tokens)")
+        for i, r in enumerate(runs, 1):
+            print(f"  run {i}: live p50 {r['semantic_p50_ms']:.1f} ms p95 {r['semantic_p95_ms']:.1f} ms; BM25 p95 "
+                  f"{r['bm25_p95_ms']:.1f} ms; load {r['load_before']:.1f} -> {r['load_after']:.1f}; "
+                  f"{r['query_threads']} embedding thread(s)")
         print(f"latency BM25+feedback          p50 {result['bm25_p50_ms']:.1f} ms   p95 {result['bm25_p95_ms']:.1f} ms")
         print(f"latency + semantic re-rank     p50 {result['semantic_p50_ms']:.1f} ms   "
               f"p95 {result['semantic_p95_ms']:.1f} ms   (query vector cached: p95 "

