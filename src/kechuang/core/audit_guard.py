@@ -44,6 +44,26 @@ def guard_history_delete(sender, instance, **kwargs):
     raise AuditImmutable("审计记录不可删除")
 
 
+# Access and security logs (core.PIIAccess, core.SecurityEvent) are guarded the same way; their date field:
+LOG_MODELS = {"core.PIIAccess": "at", "core.SecurityEvent": "at"}
+
+
+def guard_log_update(sender, instance, **kwargs):
+    if instance.pk is not None and sender._base_manager.filter(pk=instance.pk).exists():
+        raise AuditImmutable("审计记录不可修改")
+
+
+def guard_log_delete(sender, instance, **kwargs):
+    field = LOG_MODELS[sender._meta.label]
+    if getattr(_state, "purging", False) and getattr(instance, field) < timezone.now() - dt.timedelta(days=RETENTION_DAYS_MIN):
+        return
+    raise AuditImmutable("审计记录不可删除")
+
+
+def log_models():
+    return [(apps.get_model(label), field) for label, field in LOG_MODELS.items()]
+
+
 def history_models():
     return [m for m in apps.get_models() if m.__name__.startswith("Historical") and hasattr(m, "history_id")]
 

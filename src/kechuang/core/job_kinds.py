@@ -18,10 +18,15 @@ def import_job(job, *, kind: str, path: str, filename: str, dry_run: bool = Fals
         result = run_import(kind, data, filename, user=user, dry_run=dry_run,
                             progress=lambda done, total: job_progress(job, done, total))
     except ImportFileError as exc:
+        _remove(path)
         return {"ok": False, "errors": [{"row": 0, "column": "", "code": "file", "message": str(exc)}]}
-    finally:
-        try:
-            os.remove(path)
-        except OSError:
-            pass
+    # Any other failure (database gone, process killed) keeps the file: the job is retried with the same path.
+    _remove(path)
     return result.as_dict()
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass

@@ -150,3 +150,36 @@ class PIIAccess(models.Model):
         verbose_name = _("个人信息访问记录")
         verbose_name_plural = _("个人信息访问记录")
         ordering = ["-at"]
+
+
+class SecurityEventKind(models.TextChoices):
+    LOGIN = "login", _("登录成功")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOGOUT = "logout", _("退出登录")
+    ACCOUNT_CREATE = "account_create", _("创建账号")
+    ACCOUNT_CHANGE = "account_change", _("修改账号")
+    ACCOUNT_LOCK = "account_lock", _("锁定账号")
+    ACCOUNT_UNLOCK = "account_unlock", _("解锁账号")
+    PASSWORD_RESET = "password_reset", _("重置密码")
+    AUDIT_EXPORT = "audit_export", _("导出审计记录")
+
+
+class SecurityEvent(models.Model):
+    """A security-relevant event (logins, account administration, audit exports), append-only like the change log.
+
+    `username` keeps the name as typed or as it was at the time, so the record stays readable if the account goes.
+    """
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("事件"), max_length=30, choices=SecurityEventKind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+", verbose_name=_("操作人"))
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    target = models.CharField(_("对象"), max_length=200, blank=True)
+    detail = models.TextField(_("详情"), blank=True)
+    ip = models.CharField(_("来源地址"), max_length=45, blank=True)
+
+    class Meta:
+        verbose_name = _("安全事件")
+        verbose_name_plural = _("安全事件")
+        ordering = ["-at", "-id"]

@@ -45,6 +45,8 @@ class ScopeRule:
 
     def allowed(self, role: str, action: str) -> bool:
         """Whether a role may perform an action on objects inside its scope."""
+        if role == Role.SYSADMIN or (role == Role.AUDITOR and action != Action.VIEW):
+            return False  # separation of duties (core.roles): no business data for the sysadmin, auditors only read
         allowed = self.actions.get(role, self.DEFAULT_ACTIONS.get(role, frozenset()))
         return action in allowed
 
@@ -58,6 +60,8 @@ class ScopeRule:
         if user.is_superuser:
             return Q()
         role = user.role
+        if role == Role.SYSADMIN:
+            return public  # accounts only: what the public sees, nothing owned (core.roles)
         own: Q | None = None
         if self.allowed(role, action):
             own = self._own(user, role)

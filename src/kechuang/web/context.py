@@ -17,7 +17,9 @@ def _nav_items(user):
                 raise
             continue
         items.extend(module.items(user))
-    return sorted(items, key=lambda i: i.get("order", 100))
+    from kechuang.core.roles import nav_visible
+
+    return sorted((i for i in items if nav_visible(user, i)), key=lambda i: i.get("order", 100))
 
 
 def navigation(request):

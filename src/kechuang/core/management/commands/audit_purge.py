@@ -3,11 +3,12 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from kechuang.core.audit_guard import RETENTION_DAYS_MIN, history_models, purge_context
+from kechuang.core.audit_guard import RETENTION_DAYS_MIN, history_models, log_models, purge_context
 
 
 class Command(BaseCommand):
-    help = "Delete audit records older than --days (never fewer than 180: 等保 requires 6 months)"
+    help = ("Delete audit records (change log, personal-information access log, security events) older than --days "
+            "(never fewer than 180: 等保 requires 6 months)")
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, required=True)
@@ -20,6 +21,10 @@ class Command(BaseCommand):
         with purge_context():
             for model in history_models():
                 for obj in model.objects.filter(history_date__lt=cutoff).iterator():
+                    obj.delete()
+                    total += 1
+            for model, field in log_models():  # access log and security events: same retention
+                for obj in model._base_manager.filter(**{f"{field}__lt": cutoff}).iterator():
                     obj.delete()
                     total += 1
         self.stdout.write(f"deleted {total}")
