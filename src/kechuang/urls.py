@@ -7,6 +7,8 @@ from django.urls import include, path
 
 from kechuang.core.api import api
 
+handler404 = "kechuang.core.api.not_found"  # the API answers JSON even where no operation matches the URL
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -1,13 +1,16 @@
 """The one NinjaAPI: every app's `api.router` is mounted under /api/<app>/; errors share one shape."""
 
 from importlib import import_module
+from typing import Annotated
 
 from django.apps import apps
 from django.db.models import ProtectedError
-from django.http import Http404, HttpResponse
-from ninja import File, NinjaAPI, Router, Schema, Status
+from django.http import Http404, HttpResponse, JsonResponse
+from ninja import Field, File, NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination
 from ninja.security import django_auth
 
 from .errors import ValidationFailed
@@ -37,13 +40,38 @@ class ValidationErrorOut(Schema):
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-COMMON_RESPONSES = {401: ErrorOut, 404: ErrorOut}
-WRITE_RESPONSES = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+# Error answers every operation declares (the fuzz test, web/tests/test_api_fuzz.py, holds the API to them):
+# 401 without a session, 404 outside scope (or a URL no operation matches), 422 for a request whose parameters or
+# body do not validate ([{field, code, message}], ninja's own checks included), 400 for a body that is not JSON.
+QUERY_RESPONSES = {422: ValidationErrorOut}  # a public operation with query parameters
+AUTH_RESPONSES = {401: ErrorOut, 422: ValidationErrorOut}  # needs a session, names no object
+COMMON_RESPONSES = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+WRITE_RESPONSES = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
 @api.exception_handler(ValidationFailed)
 def _validation_failed(request, exc: ValidationFailed):
     return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+@api.exception_handler(NinjaValidationError)
+def _request_invalid(request, exc: NinjaValidationError):
+    """Ninja's own checks of a request (types, required fields) answer in the same shape as the services' field
+    errors: 422 with [{field, code, message}], the field named without its source (body/query/path)."""
+    errors = []
+    for e in exc.errors:
+        loc = [str(p) for p in e.get("loc", ())]
+        rest = loc[2:] if loc[:1] == ["body"] and len(loc) > 2 else loc[1:]
+        errors.append({"field": ".".join(rest) or "__all__", "code": str(e.get("type", "invalid")),
+                       "message": str(e.get("msg", ""))})
+    return api.create_response(request, {"detail": errors}, status=422)
+
+
+@api.exception_handler(OverflowError)
+def _out_of_range(request, exc):
+    """A number too large for the database (SQLite raises OverflowError while binding it): the client's error."""
+    return api.create_response(request, {"detail": [{"field": "__all__", "code": "out_of_range",
+                                                     "message": "数值超出允许范围"}]}, status=422)
 
 
 @api.exception_handler(Http404)
@@ -65,6 +93,31 @@ def _protected(request, exc):
 @api.exception_handler(ImportFileError)
 def _bad_file(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+# Query parameters that reach a database filter: bounded, so an absurd value is a 422 naming the parameter rather
+# than an integer the database cannot hold (OverflowError on SQLite, an aborted transaction on PostgreSQL).
+ObjectId = Annotated[int, Field(ge=1, le=2_147_483_647)]
+Year = Annotated[int, Field(ge=1900, le=2100)]
+
+
+class Pagination(PageNumberPagination):
+    """Ninja's page-number pagination with bounds: a page number or size beyond them is a 422 naming the parameter,
+    never an OFFSET the database cannot hold (a 500 on SQLite)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=1000)
+
+
+def not_found(request, exception=None):
+    """The project's handler404: under /api/ a URL no operation matches (e.g. a negative id where the path takes
+    digits) answers in the API's JSON shape; pages get the site's 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not Found"}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
@@ -144,20 +197,21 @@ class JobOut(Schema):
 @jobs_router.get("/{int:job_id}", response={200: JobOut, **COMMON_RESPONSES})
 def get_job(request, job_id: int):
     """A background job's status and progress (owners and the bureau)."""
+    from .jobs import job_check_worker
     from .models import Job
     from .scope import get_in_scope
 
-    return get_in_scope(Job, request.user, "view", pk=job_id)
+    return job_check_worker(get_in_scope(Job, request.user, "view", pk=job_id))
 
 
 @jobs_router.post("/{int:job_id}/retry", response={200: JobOut, 409: ErrorOut, **COMMON_RESPONSES})
 def retry_job(request, job_id: int):
     """Start a failed job again."""
-    from .jobs import job_retry
+    from .jobs import job_check_worker, job_retry
     from .models import Job
     from .scope import get_in_scope
 
-    job = get_in_scope(Job, request.user, "view", pk=job_id)
+    job = job_check_worker(get_in_scope(Job, request.user, "view", pk=job_id))
     if job.status != "failed":
         return Status(409, {"detail": "只能重试失败的任务"})
     return job_retry(job)
@@ -183,4 +237,4 @@ def _mount_app_routers() -> None:
 
 _mount_app_routers()
 
-__all__ = ["api", "xlsx_response", "errors_xlsx", "COMMON_RESPONSES", "WRITE_RESPONSES", "ErrorOut"]
+__all__ = ["api", "xlsx_response", "errors_xlsx", "AUTH_RESPONSES", "COMMON_RESPONSES", "QUERY_RESPONSES", "ObjectId", "Pagination", "Year", "WRITE_RESPONSES", "ErrorOut"]

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from kechuang.core.api import COMMON_RESPONSES, WRITE_RESPONSES, ErrorOut, xlsx_response
+from kechuang.core.api import AUTH_RESPONSES, COMMON_RESPONSES, WRITE_RESPONSES, ErrorOut, Pagination, xlsx_response
 from kechuang.core.choices import Action
 from kechuang.core.scope import get_in_scope
 
@@ -124,8 +124,8 @@ class QualificationOut(Schema):
     status: str
 
 
-@router.get("/enterprises", response=list[EnterpriseOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/enterprises", response={200: list[EnterpriseOut], **AUTH_RESPONSES})
+@paginate(Pagination, page_size=50)
 def list_enterprises(request, filters: Query[EnterpriseFilter]):
     """Enterprises within the caller's scope, filtered by town, industry, valid qualification or a search term."""
     return selectors.enterprise_list(user=request.user, **filters.dict())

@@ -10,9 +10,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from kechuang.core.api import COMMON_RESPONSES, WRITE_RESPONSES, ErrorOut, xlsx_response
+from kechuang.core.api import COMMON_RESPONSES, WRITE_RESPONSES, ErrorOut, Pagination, Year, xlsx_response
 from kechuang.core.choices import Action
 from kechuang.core.errors import ValidationFailed
 from kechuang.core.fields import parse_date
@@ -212,7 +212,7 @@ class ExpiringOut(Schema):
 
 
 @router.get("/hte/expiring", response={200: list[ExpiringOut], **WRITE_RESPONSES})
-def hte_expiring(request, year: int | None = None):
+def hte_expiring(request, year: Year | None = None):
     """HTE certificates expiring in `year` (default this year): re-certification due and tax claw-back risk."""
     selectors.require_office(request.user)
     rows = selectors.hte_expiring(request.user, year or dt.date.today().year)
@@ -331,8 +331,8 @@ def get_run(request, run_id: int):
     return selectors.run_get(request.user, run_id)
 
 
-@router.get("/runs/{int:run_id}/results", response=list[ResultOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/runs/{int:run_id}/results", response={200: list[ResultOut], **COMMON_RESPONSES})
+@paginate(Pagination, page_size=50)
 def run_results(request, run_id: int, filters: Query[ResultFilter]):
     """A run's results in the caller's scope; `candidate=true` gives the cultivation-pool candidate list."""
     run = selectors.run_get(request.user, run_id)

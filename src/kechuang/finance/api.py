@@ -12,9 +12,10 @@ from django.http import Http404
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from kechuang.core.api import COMMON_RESPONSES, WRITE_RESPONSES, xlsx_response
+from kechuang.core.api import (AUTH_RESPONSES, COMMON_RESPONSES, WRITE_RESPONSES, ObjectId, Pagination,
+                               Year, xlsx_response)
 from kechuang.core.choices import Action, Role
 from kechuang.core.scope import get_in_scope
 from kechuang.enterprises.models import Bank, Enterprise, ServiceAgency
@@ -246,10 +247,10 @@ class LedgerOut(Schema):
 class LedgerFilter(Schema):
     book: str | None = None
     kind: str | None = None
-    programme: int | None = None
-    grant: int | None = None
-    order: int | None = None
-    loan: int | None = None
+    programme: ObjectId | None = None
+    grant: ObjectId | None = None
+    order: ObjectId | None = None
+    loan: ObjectId | None = None
 
 
 class EventOut(Schema):
@@ -411,7 +412,7 @@ class BatchOut(Schema):
 
 # ---------------------------------------------------------------------------------------------------- programmes
 
-@router.get("/programmes", response=list[ProgrammeOut])
+@router.get("/programmes", response={200: list[ProgrammeOut], **AUTH_RESPONSES})
 def list_programmes(request):
     """Voucher programmes the caller may see (open and closed programmes are public)."""
     return list(selectors.programmes(request.user))
@@ -452,7 +453,7 @@ def programme_reconciliation(request, programme_id: int):
 
 
 @router.get("/reconciliation", response={200: dict, **COMMON_RESPONSES})
-def reconciliation(request, year: int | None = None):
+def reconciliation(request, year: Year | None = None):
     """The whole reconciliation report (programmes, risk-pool funds, subsidy batches), all from the ledger."""
     _bureau_only(request)
     return selectors.jsonable(selectors.reconciliation(request.user, year=year))
@@ -513,7 +514,7 @@ def batch_step(request, batch_id: int, action: str, payload: StepIn):
     return _step(request, "batch", batch_id, action, payload)
 
 
-@router.get("/steps", response=list[dict])
+@router.get("/steps", response={200: list[dict], **AUTH_RESPONSES})
 def list_steps(request):
     """Every workflow step: its flow, action, label, roles and inputs (the TRANSITIONS tables)."""
     from .actions import STEPS
@@ -530,9 +531,9 @@ def list_steps(request):
 
 # ---------------------------------------------------------------------------------------------------- applications
 
-@router.get("/applications", response=list[ApplicationOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_applications(request, status: str | None = None, programme: int | None = None):
+@router.get("/applications", response={200: list[ApplicationOut], **AUTH_RESPONSES})
+@paginate(Pagination, page_size=50)
+def list_applications(request, status: str | None = None, programme: ObjectId | None = None):
     return selectors.applications(request.user, programme=programme, status=status).select_related("grant")
 
 
@@ -563,9 +564,9 @@ def get_application(request, application_id: int):
 
 # ---------------------------------------------------------------------------------------------------- grants
 
-@router.get("/grants", response=list[GrantOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_grants(request, status: str | None = None, programme: int | None = None):
+@router.get("/grants", response={200: list[GrantOut], **AUTH_RESPONSES})
+@paginate(Pagination, page_size=50)
+def list_grants(request, status: str | None = None, programme: ObjectId | None = None):
     return selectors.grants(request.user, programme=programme, status=status)
 
 
@@ -581,9 +582,10 @@ def get_grant(request, grant_id: int):
 
 # ---------------------------------------------------------------------------------------------------- orders
 
-@router.get("/orders", response=list[OrderOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_orders(request, status: str | None = None, programme: int | None = None, grant: int | None = None):
+@router.get("/orders", response={200: list[OrderOut], **AUTH_RESPONSES})
+@paginate(Pagination, page_size=50)
+def list_orders(request, status: str | None = None, programme: ObjectId | None = None,
+                grant: ObjectId | None = None):
     """Orders in scope: an agency sees only its own orders, an enterprise only its own."""
     return selectors.orders(request.user, programme=programme, status=status, grant=grant)
 
@@ -640,8 +642,8 @@ def list_claims(request, order_id: int):
     return list(SettlementClaim.objects.restrict(request.user).filter(order=order).prefetch_related("documents"))
 
 
-@router.get("/publicity", response=list[PublicityOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/publicity", response={200: list[PublicityOut], **AUTH_RESPONSES})
+@paginate(Pagination, page_size=50)
 def list_publicity(request):
     """Settlements under public notice (公示)."""
     return VoucherPublicity.objects.restrict(request.user).order_by("-start", "-pk")
@@ -649,8 +651,8 @@ def list_publicity(request):
 
 # ---------------------------------------------------------------------------------------------------- ledger, events
 
-@router.get("/ledger", response=list[LedgerOut])
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/ledger", response={200: list[LedgerOut], **AUTH_RESPONSES})
+@paginate(Pagination, page_size=100)
 def list_ledger(request, filters: Query[LedgerFilter]):
     """Ledger entries in scope, newest first. Read-only: the ledger is written only by workflow steps."""
     return selectors.ledger(request.user, **filters.dict())
@@ -672,13 +674,13 @@ def list_events(request, flow: str, object_id: int):
 
 # ---------------------------------------------------------------------------------------------------- risk pool
 
-@router.get("/funds", response=list[FundOut])
+@router.get("/funds", response={200: list[FundOut], **AUTH_RESPONSES})
 def list_funds(request):
     return list(RiskPoolFund.objects.restrict(request.user).prefetch_related("banks").order_by("pk"))
 
 
-@router.get("/loans", response=list[LoanOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/loans", response={200: list[LoanOut], **AUTH_RESPONSES})
+@paginate(Pagination, page_size=50)
 def list_loans(request, status: str | None = None):
     """Loans in scope: a bank sees only loans routed to it, an enterprise only its own."""
     return selectors.loans(request.user, status=status)
@@ -707,7 +709,7 @@ def get_loan(request, loan_id: int):
 
 # ---------------------------------------------------------------------------------------------------- subsidy
 
-@router.get("/subsidy/policies", response=list[PolicyOut])
+@router.get("/subsidy/policies", response={200: list[PolicyOut], **AUTH_RESPONSES})
 def list_policies(request):
     return list(SubsidyPolicy.objects.restrict(request.user).order_by("-year"))
 

@@ -10,9 +10,10 @@ from decimal import Decimal
 
 from django.http import Http404
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from kechuang.core.api import COMMON_RESPONSES, WRITE_RESPONSES, ErrorOut, api
+from kechuang.core.api import (AUTH_RESPONSES, COMMON_RESPONSES, QUERY_RESPONSES, WRITE_RESPONSES, ErrorOut,
+                               ObjectId, Pagination, ValidationErrorOut, Year, api)
 from kechuang.core.choices import Action, PublicationStatus, Role
 from kechuang.core.scope import get_in_scope
 from kechuang.core.units import YearMonth
@@ -386,8 +387,8 @@ def _expert_data(payload: ExpertIn) -> dict:
 
 # -- public libraries and search -------------------------------------------------------------------------------
 
-@router.get("/achievements", response=list[AchievementOut], auth=None)
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/achievements", response={200: list[AchievementOut], **QUERY_RESPONSES}, auth=None)
+@paginate(Pagination, page_size=50)
 def list_achievements(request, filters: Query[ListFilter], maturity: str | None = None,
                       cooperation: str | None = None):
     """Published achievements (anyone), plus the caller's own and, for the bureau, those of its district."""
@@ -401,8 +402,8 @@ def get_achievement(request, pk: int):
                         request.user, Action.VIEW, pk=pk)
 
 
-@router.get("/demands", response=list[DemandOut], auth=None)
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/demands", response={200: list[DemandOut], **QUERY_RESPONSES}, auth=None)
+@paginate(Pagination, page_size=50)
 def list_demands(request, filters: Query[ListFilter], town: str | None = None):
     return selectors.demand_list(user=request.user, town=town, **filters.dict())
 
@@ -412,9 +413,9 @@ def get_demand(request, pk: int):
     return get_in_scope(Demand.objects.select_related("enterprise"), request.user, Action.VIEW, pk=pk)
 
 
-@router.get("/experts", response=list[ExpertOut], auth=None)
-@paginate(PageNumberPagination, page_size=50)
-def list_experts(request, filters: Query[ListFilter], institution: int | None = None):
+@router.get("/experts", response={200: list[ExpertOut], **QUERY_RESPONSES}, auth=None)
+@paginate(Pagination, page_size=50)
+def list_experts(request, filters: Query[ListFilter], institution: ObjectId | None = None):
     qs = selectors.expert_list(user=request.user, institution=institution, **filters.dict())
     return [_expert_out(e, request.user) for e in qs]
 
@@ -425,8 +426,8 @@ def get_expert(request, pk: int):
     return _expert_out(e, request.user)
 
 
-@router.get("/agencies", response=list[AgencyOut], auth=None)
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/agencies", response={200: list[AgencyOut], **QUERY_RESPONSES}, auth=None)
+@paginate(Pagination, page_size=50)
 def list_agencies(request, q: str | None = None, industry: str | None = None, voucher: bool | None = None,
                   status: str | None = None):
     return selectors.agency_list(user=request.user, q=q, industry=industry, voucher=voucher, status=status)
@@ -437,7 +438,7 @@ def get_agency(request, pk: int):
     return get_in_scope(ServiceAgency, request.user, Action.VIEW, pk=pk)
 
 
-@router.get("/search", response={200: SearchOut, 422: ErrorOut}, auth=None)
+@router.get("/search", response={200: SearchOut, 422: ErrorOut | ValidationErrorOut}, auth=None)
 def search_listings(request, q: str = "", kind: str | None = None, top: int = 10):
     """Ranked, explained matches among published listings (kind: achievement, demand, expert, agency)."""
     kinds = [k for k in (kind or "").split(",") if k] or None
@@ -548,8 +549,8 @@ def demand_routings(request, pk: int):
     return selectors.routings_for(demand, request.user).select_related("demand", "expert")
 
 
-@router.get("/routings", response=list[RoutingOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/routings", response={200: list[RoutingOut], **AUTH_RESPONSES})
+@paginate(Pagination, page_size=50)
 def list_routings(request):
     """Problems routed to the caller (an expert), or those the caller may see."""
     return Routing.objects.restrict(request.user, Action.VIEW).select_related("demand", "expert").order_by("-pk")
@@ -573,8 +574,8 @@ def demand_answers(request, pk: int):
     return selectors.answers_for(demand, request.user)
 
 
-@router.get("/answers", response=list[AnswerOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/answers", response={200: list[AnswerOut], **AUTH_RESPONSES})
+@paginate(Pagination, page_size=50)
 def list_answers(request, status: str | None = None):
     return selectors.answer_list(user=request.user, status=status)
 
@@ -596,8 +597,8 @@ def answer_transition(request, pk: int, action: str, payload: NoteIn):
 
 # -- deals and contracts ---------------------------------------------------------------------------------------
 
-@router.get("/deals", response=list[DealOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/deals", response={200: list[DealOut], **AUTH_RESPONSES})
+@paginate(Pagination, page_size=50)
 def list_deals(request, status: str | None = None):
     return selectors.deal_list(user=request.user, status=status)
 
@@ -638,9 +639,9 @@ def deal_contract(request, pk: int, payload: ContractIn):
     return Status(201, services.deal_contract(user=request.user, deal=deal, data=_data(payload)))
 
 
-@router.get("/contracts", response=list[ContractOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_contracts(request, status: str | None = None, year: int | None = None):
+@router.get("/contracts", response={200: list[ContractOut], **AUTH_RESPONSES})
+@paginate(Pagination, page_size=50)
+def list_contracts(request, status: str | None = None, year: Year | None = None):
     return selectors.contract_list(user=request.user, status=status, year=year)
 
 
@@ -691,8 +692,8 @@ for _name, _model in (("deals", Deal), ("contracts", TechContract), ("answers", 
 
 # -- visits, brokers, commission rules, metric -----------------------------------------------------------------
 
-@router.get("/visits", response=list[VisitOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/visits", response={200: list[VisitOut], **AUTH_RESPONSES})
+@paginate(Pagination, page_size=50)
 def list_visits(request):
     return selectors.visit_list(user=request.user)
 
@@ -711,7 +712,7 @@ def visit_demand(request, pk: int, payload: DemandIn):
     return Status(201, services.visit_spawn_demand(user=request.user, visit=visit, data=data, submit=submit))
 
 
-@router.get("/brokers", response=list[BrokerOut])
+@router.get("/brokers", response={200: list[BrokerOut], **AUTH_RESPONSES})
 def list_brokers(request):
     return selectors.broker_list(user=request.user)
 
@@ -721,7 +722,7 @@ def register_broker(request, payload: BrokerIn):
     return Status(201, services.broker_register(user=request.user, data=_data(payload)))
 
 
-@router.get("/commission-rules", response=list[CommissionRuleOut])
+@router.get("/commission-rules", response={200: list[CommissionRuleOut], **AUTH_RESPONSES})
 def list_commission_rules(request):
     return CommissionRule.objects.restrict(request.user, Action.VIEW)
 
@@ -731,7 +732,7 @@ def create_commission_rule(request, payload: CommissionRuleIn):
     return Status(201, services.commission_rule_create(user=request.user, data=_data(payload)))
 
 
-@router.get("/metrics/tech-trade", response={200: TechTradeOut, **COMMON_RESPONSES, 422: ErrorOut})
+@router.get("/metrics/tech-trade", response={200: TechTradeOut, **COMMON_RESPONSES})
 def tech_trade_value(request, region: str, period: str):
     """TECH_TRADE (亿元) of a region inside the caller's district, cumulative from January to the period."""
     user = request.user
@@ -740,7 +741,7 @@ def tech_trade_value(request, region: str, period: str):
     try:
         ym = YearMonth.parse(period)
     except ValueError as exc:
-        return Status(422, {"detail": str(exc)})
+        return Status(422, {"detail": [{"field": "period", "code": "invalid", "message": str(exc)}]})
     return {"region": region, "period": str(ym), "value_yi": tech_trade([region], ym.year, ym.month)[region]}
 
 

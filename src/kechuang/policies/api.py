@@ -9,10 +9,11 @@ from typing import Any
 from django.http import Http404
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from kechuang.core.api import COMMON_RESPONSES, WRITE_RESPONSES, xlsx_response
+from kechuang.core.api import AUTH_RESPONSES, COMMON_RESPONSES, WRITE_RESPONSES, Pagination, xlsx_response
 from kechuang.core.choices import Action, Role
+from kechuang.core.errors import ValidationFailed
 from kechuang.core.scope import get_in_scope
 from kechuang.enterprises.models import Enterprise
 
@@ -310,8 +311,8 @@ def facts(request):
         {"key": "__formula__", "kinds": KINDS, "modes": MODES, "rounding": {"yuan": "元", "fen": "分"}}]
 
 
-@router.get("/policies", response=list[PolicyOut])
-@paginate(PageNumberPagination, page_size=50)
+@router.get("/policies", response={200: list[PolicyOut], **AUTH_RESPONSES})
+@paginate(Pagination, page_size=50)
 def list_policies(request, filters: Query[PolicyFilter]):
     return selectors.policy_list(user=request.user, **filters.dict())
 
@@ -370,8 +371,8 @@ def propose_awards(request, policy_id: int):
     return services.awards_propose(user=request.user, policy=policy)
 
 
-@router.get("/awards", response=list[AwardOut])
-@paginate(PageNumberPagination, page_size=100)
+@router.get("/awards", response={200: list[AwardOut], **COMMON_RESPONSES})
+@paginate(Pagination, page_size=100)
 def list_awards(request, policy: int | None = None, status: str | None = None):
     p = get_in_scope(Policy, request.user, Action.VIEW, pk=policy) if policy else None
     return selectors.awards_list(user=request.user, policy=p, status=status)
@@ -391,7 +392,7 @@ def transition_award(request, award_id: int, payload: AwardActionIn):
 
 # ----- events -------------------------------------------------------------------------------------------------------
 
-@router.get("/competitions", response=list[CompetitionOut])
+@router.get("/competitions", response={200: list[CompetitionOut], **AUTH_RESPONSES})
 def list_competitions(request):
     return Competition.objects.restrict(request.user, Action.VIEW)
 
@@ -439,7 +440,7 @@ def close_round(request, round_id: int):
              "advanced": r.advanced} for r in results]
 
 
-@router.get("/trainings", response=list[TrainingOut])
+@router.get("/trainings", response={200: list[TrainingOut], **AUTH_RESPONSES})
 def list_trainings(request):
     out = []
     for t in Training.objects.restrict(request.user, Action.VIEW):
@@ -470,7 +471,7 @@ def _lot(lot: Lot) -> dict:
             "premium_pct": _pct(lot.premium)}
 
 
-@router.get("/fairs", response=list[FairOut])
+@router.get("/fairs", response={200: list[FairOut], **AUTH_RESPONSES})
 def list_fairs(request):
     return [{"id": f.pk, "title": f.title, "kind": f.kind, "date": f.date, "status": f.status,
              "lots": [_lot(lot) for lot in Lot.objects.restrict(request.user, Action.VIEW).filter(fair=f)]}
@@ -486,7 +487,7 @@ def get_fair(request, fair_id: int):
 
 # ----- work tasks ---------------------------------------------------------------------------------------------------
 
-@router.get("/tasks", response=list[TaskOut])
+@router.get("/tasks", response={200: list[TaskOut], **AUTH_RESPONSES})
 def list_tasks(request, filters: Query[TaskFilter]):
     return selectors.task_list(user=request.user, **filters.dict())
 
@@ -528,6 +529,8 @@ def counts(request, region: str | None = None, year: int | None = None):
     u = request.user
     region = region or u.region_id or ""
     year = year or timezone.localdate().year
+    if not 1900 <= year <= 2100:
+        raise ValidationFailed(f"年度应在 1900–2100 之间，实为 {year}", field="year")
     if not (u.is_superuser or (u.role in (Role.BUREAU, Role.AUDITOR) and u.region_id and region.startswith(u.region_id))):
         raise Http404
     data = selectors.event_counts(region=region, year=year)
