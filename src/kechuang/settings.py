@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "kechuang.core.security.SessionIdleTimeoutMiddleware",
     "kechuang.web.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -153,7 +154,9 @@ KECHUANG_IMPORT_MAX_ROWS = int(os.environ.get("KECHUANG_IMPORT_MAX_ROWS", "20000
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("KECHUANG_SESSION_AGE", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle timeout: SESSION_COOKIE_AGE after the last request; the expiry slides forward at most once a minute
+# (core.security.SessionIdleTimeoutMiddleware), not by a session write on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -180,6 +183,8 @@ if PRODUCTION:
 # Celery: eager (in-process) unless a broker is configured, so the embedded default needs no Redis.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# One queue per deployment sharing a Redis (web and workers must agree; `celery worker -Q` the same name).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 
 # Object storage: KECHUANG_STORAGE=s3 with AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL (any S3-compatible
 # service such as MinIO), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; needs the `s3` extra (django-storages).

@@ -5,12 +5,17 @@
 - Passwords: at least 10 characters from at least three of lower case, upper case, digits and symbols; they expire
   after KECHUANG_PASSWORD_MAX_AGE_DAYS days (the user is sent to the change page).
 - Headers: a Content-Security-Policy that allows only this site's own assets (no CDN can load), plus the usual.
+- Idle timeout: a session ends SESSION_COOKIE_AGE (30 minutes) after its last request. The expiry slides forward
+  by re-saving the session, at most once per SESSION_TOUCH_SECONDS (a minute), not on every request: the
+  dashboard's many API calls cost no session write. An idle session thus ends between 29 and 30 minutes after
+  the last request, never later.
 """
 from __future__ import annotations
 
 import datetime as dt
 import os
 import re
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,6 +29,8 @@ LOGIN_MAX_FAILURES = int(os.environ.get("KECHUANG_LOGIN_MAX_FAILURES", "5"))
 LOGIN_WINDOW_SECONDS = 15 * 60
 LOGIN_LOCK_SECONDS = int(os.environ.get("KECHUANG_LOGIN_LOCK_SECONDS", str(15 * 60)))
 PASSWORD_MAX_AGE_DAYS = int(os.environ.get("KECHUANG_PASSWORD_MAX_AGE_DAYS", "90"))
+SESSION_TOUCH_SECONDS = int(os.environ.get("KECHUANG_SESSION_TOUCH_SECONDS", "60"))
+SESSION_TOUCHED_KEY = "_kc_touched"
 
 
 def _keys(username: str, ip: str) -> tuple[str, str]:
@@ -96,6 +103,30 @@ class SecurityMiddleware:
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.path.startswith(("/accounts/", "/admin/")) or (user is not None and user.is_authenticated):
             response.setdefault("Cache-Control", "no-store")
+        return response
+
+
+class SessionIdleTimeoutMiddleware:
+    """Slide a live session's expiry forward at most once per SESSION_TOUCH_SECONDS (replaces
+    SESSION_SAVE_EVERY_REQUEST, which wrote the session on every request). Place it right after Django's
+    SessionMiddleware: it marks the session modified, and SessionMiddleware then saves it with a fresh expiry
+    (now + SESSION_COOKIE_AGE) and re-sends the cookie. Sessions holding nothing (anonymous visitors, a cookie
+    naming an expired session) are left alone, so no session is created for them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty() or response.status_code >= 500:
+            return response
+        touched = session.get(SESSION_TOUCHED_KEY, 0)  # loads the session if the view did not
+        if session.is_empty():  # the cookie named no live session
+            return response
+        now = int(time.time())
+        if session.modified or not isinstance(touched, int) or not 0 <= now - touched < SESSION_TOUCH_SECONDS:
+            session[SESSION_TOUCHED_KEY] = now  # modified: SessionMiddleware saves it, expiry = now + age
         return response
 
 

@@ -21,6 +21,7 @@ from kechuang.core.scope import get_in_scope
 
 from . import selectors, services
 from .cache import cached, data_version
+from .catalog import engine_catalog
 from .choices import ReportAction
 from .engine import Period, PeriodError
 from .models import Indicator, IndicatorValue, MonthlyReport, MonthlyReportTask, Target
@@ -35,8 +36,8 @@ def _json_response(body: bytes) -> HttpResponse:
     return HttpResponse(body, content_type=JSON)
 
 
-def _cached_json(kind: str, parts: tuple, compute) -> HttpResponse:
-    version = data_version()
+def _cached_json(kind: str, parts: tuple, compute, version: str | None = None) -> HttpResponse:
+    version = version if version is not None else data_version()
     body = cached(f"json:{kind}", parts, lambda: json.dumps(jsonable(compute()), ensure_ascii=False).encode(),
                   version=version)
     return _json_response(body)
@@ -53,11 +54,12 @@ def parse_period_arg(text: str | None, name: str = "period", default: Period | N
         raise ValidationFailed(f"统计期格式应为 YYYY-MM（如 2025-11），实为“{text}”", field=name) from None
 
 
-def _indicator_code(code: str | None) -> str:
+def _indicator_code(code: str | None, version: str | None = None) -> str:
+    """The code, upper-cased, if the catalog (of the current data version, read once per process) knows it."""
     code = (code or "").strip().upper()
     if not code:
         raise ValidationFailed("请提供指标代码", field="code")
-    if not Indicator.objects.filter(code=code).exists():
+    if code not in engine_catalog(version):
         raise ValidationFailed(f"未知的指标代码：{code}", field="code")
     return code
 
@@ -196,7 +198,8 @@ def trend(request, region: str | None = None, code: str = "GDP", start: str | No
     if freq not in ("month", "year"):
         raise ValidationFailed("freq 应为 month 或 year", field="freq")
     reg = selectors.region_or_404(request.user, region or selectors.default_region_code(request.user))
-    code = _indicator_code(code)
+    version = data_version()
+    code = _indicator_code(code, version)
     last = parse_period_arg(end, "end", default=selectors.last_complete_period())
     first = parse_period_arg(start, "start", default=Period(last.year - 3, 1))
     if first > last:
@@ -204,27 +207,30 @@ def trend(request, region: str | None = None, code: str = "GDP", start: str | No
     if last - first >= MAX_TREND_MONTHS:
         raise ValidationFailed(f"区间最长 {MAX_TREND_MONTHS} 个月", field="start")
     return _cached_json("trend", (reg.code, code, str(first), str(last), freq),
-                        lambda: selectors.trend(reg.code, code, first, last, yearly=freq == "year"))
+                        lambda: selectors.trend(reg.code, code, first, last, yearly=freq == "year"), version)
 
 
 @router.get("/ranking", url_name="indicators_ranking", response={200: BreakdownOut, **WRITE_RESPONSES})
 def ranking(request, region: str | None = None, code: str = "GDP", period: str | None = None):
     """The region among its siblings (e.g. a district among the city's districts), largest first."""
     reg = selectors.region_or_404(request.user, region or selectors.default_region_code(request.user))
-    code = _indicator_code(code)
+    version = data_version()
+    code = _indicator_code(code, version)
     p = parse_period_arg(period, default=selectors.last_complete_period())
     if reg.parent_id is None:
         raise Http404
-    return _cached_json("ranking", (reg.code, code, str(p)), lambda: selectors.ranking(reg.code, code, p))
+    return _cached_json("ranking", (reg.code, code, str(p)), lambda: selectors.ranking(reg.code, code, p), version)
 
 
 @router.get("/breakdown", url_name="indicators_breakdown", response={200: BreakdownOut, **WRITE_RESPONSES})
 def breakdown(request, region: str | None = None, code: str = "GDP", period: str | None = None):
     """One indicator across the region's children (the towns of a district), with share and rank."""
     reg = selectors.region_or_404(request.user, region or selectors.default_region_code(request.user))
-    code = _indicator_code(code)
+    version = data_version()
+    code = _indicator_code(code, version)
     p = parse_period_arg(period, default=selectors.last_complete_period())
-    return _cached_json("breakdown", (reg.code, code, str(p)), lambda: selectors.breakdown(reg.code, code, p))
+    return _cached_json("breakdown", (reg.code, code, str(p)), lambda: selectors.breakdown(reg.code, code, p),
+                        version)
 
 
 @router.get("/values", response={200: list[ValueOut], **WRITE_RESPONSES})

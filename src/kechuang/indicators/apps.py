@@ -6,3 +6,8 @@ class IndicatorsConfig(AppConfig):
     name = "kechuang.indicators"
     label = "indicators"
     verbose_name = _("指标与统计")
+
+    def ready(self):
+        from .cache import connect_signals
+
+        connect_signals()

@@ -118,3 +118,62 @@ def test_phone_is_masked_on_pages_and_exports_and_reveal_is_audited(client_as, b
     access = PIIAccess.objects.get()
     assert access.user == bureau and access.field == "contact_phone"
     assert client_as(assistant_b).post(f"/enterprises/{ent_a.pk}/phone/").status_code == 404
+
+
+def _stored_session(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.cookies["sessionid"].value)
+
+
+def test_api_reads_do_not_write_the_session_within_a_minute(client_as, bureau):
+    from django.test.utils import CaptureQueriesContext
+
+    c = client_as(bureau)
+    assert c.get("/api/indicators/catalog").status_code == 200   # the first request stamps the session
+    expiry = _stored_session(c).expire_date
+    with CaptureQueriesContext(connection) as queries:
+        assert c.get("/api/indicators/catalog").status_code == 200
+    writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    assert writes == []
+    assert _stored_session(c).expire_date == expiry
+
+
+def test_session_expiry_slides_forward_after_a_minute(client_as, bureau):
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    from kechuang.core.security import SESSION_TOUCHED_KEY
+
+    c = client_as(bureau)
+    assert c.get("/api/indicators/catalog").status_code == 200
+    key = c.cookies["sessionid"].value
+    s = SessionStore(key)
+    s[SESSION_TOUCHED_KEY] -= 61          # the last slide was a minute ago
+    s.save()
+    soon = timezone.now() + dt.timedelta(minutes=5)
+    Session.objects.filter(session_key=key).update(expire_date=soon)
+    r = c.get("/api/indicators/catalog")
+    assert r.status_code == 200 and r.cookies["sessionid"]["max-age"] == settings.SESSION_COOKIE_AGE
+    assert _stored_session(c).expire_date > timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+
+
+def test_idle_session_ends_after_the_session_age(client_as, bureau):
+    from django.contrib.sessions.models import Session
+
+    c = client_as(bureau)
+    assert c.get("/api/indicators/catalog").status_code == 200
+    Session.objects.filter(session_key=c.cookies["sessionid"].value).update(
+        expire_date=timezone.now() - dt.timedelta(seconds=1))   # 30 minutes without a request
+    assert c.get("/api/indicators/catalog").status_code == 401
+    r = c.get("/enterprises/")
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+    assert not Session.objects.filter(expire_date__gt=timezone.now()).exists()   # and no new one was made
+
+
+def test_anonymous_visits_create_no_session(client):
+    from django.contrib.sessions.models import Session
+
+    assert client.get("/accounts/login/").status_code == 200
+    assert Session.objects.count() == 0
