@@ -143,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("demo", help="load a synthetic demo city and serve it on localhost")
     s.add_argument("--port", type=int, default=8000)
-    s.add_argument("--size", choices=["small", "city"], default="small")
+    s.add_argument("--size", choices=["tiny", "small", "city"], default="small",
+                   help="tiny: a few hundred enterprises for browser tests; small: a district; city: all of Ningbo")
     s.add_argument("--home", default=None)
     s.add_argument("--no-serve", action="store_true", help="load the demo data and exit")
     s.set_defaults(func=cmd_demo)

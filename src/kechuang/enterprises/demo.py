@@ -17,7 +17,10 @@ from .imports import qualification_expiry
 from .models import (AnnualData, Bank, Enterprise, Institution, IPRecord, Qualification, RDInstitution,
                      ServiceAgency)
 
-SIZES = {"tiny": (60, 40), "small": (1200, 1800), "city": (6000, 54000)}  # (home district, rest of the city)
+SIZES = {"tiny": (200, 100), "small": (1200, 1800), "city": (6000, 54000)}  # (home district, rest of the city)
+#: tiny (browser journeys): this many above-size tech-service enterprises in the town assistant's town, so its
+#: monthly-report tasks have several reporters to fill in.
+TINY_TOWN_REPORTERS = 8
 PREFIXES = ["甬", "鄞", "明", "海", "智", "恒", "华", "东", "创", "博", "中", "新", "科", "天", "瑞", "德", "金", "宏", "凯", "联"]
 MIDDLES = ["芯", "光", "电", "数", "材", "能", "医", "智", "联", "云", "精", "微", "磁", "锐", "泰", "达", "源", "航", "澜", "拓"]
 TRADES = [("智能科技", "6513", "10101"), ("电子科技", "3971", "10201"), ("新材料科技", "2651", "40101"),
@@ -50,7 +53,8 @@ def load(ctx) -> None:
     rng = ctx.rng
     now = timezone.now()
     n_home, n_rest = SIZES.get(ctx.size, SIZES["small"])
-    towns_home = list(Region.objects.filter(level="town", code__startswith=ctx.home).values_list("code", flat=True))
+    towns_home = list(Region.objects.filter(level="town", code__startswith=ctx.home).order_by("code")
+                      .values_list("code", flat=True))
     towns_rest = list(Region.objects.filter(level="town", code__startswith=ctx.city).exclude(code__startswith=ctx.home)
                       .values_list("code", flat=True))
     industries = set(Industry.objects.values_list("code", flat=True))
@@ -68,12 +72,16 @@ def load(ctx) -> None:
     ents: list[Enterprise] = []
     names: set[str] = set()
     serial = 10000
+    tsi_trades = [t for t in TRADES if t[1][:2] in ("65", "73", "74", "75")]
     for count, towns in ((n_home, towns_home), (n_rest, towns_rest)):
         if not towns:
             continue
-        for _ in range(count):
+        for i in range(count):
             serial += rng.randint(1, 40)
             trade, ind, dom = rng.choice(TRADES)
+            reporter = ctx.size == "tiny" and towns is towns_home and i < TINY_TOWN_REPORTERS
+            if reporter:
+                trade, ind, dom = tsi_trades[i % len(tsi_trades)]
             while True:
                 name = f"宁波{rng.choice(PREFIXES)}{rng.choice(MIDDLES)}{rng.choice(MIDDLES)}{trade}{SUFFIX}"
                 if name not in names:
@@ -84,14 +92,14 @@ def load(ctx) -> None:
                     name = f"宁波{rng.choice(PREFIXES)}{serial}{trade}{SUFFIX}"
                     names.add(name)
                     break
-            town = rng.choice(towns)
+            town = towns[0] if reporter else rng.choice(towns)
             founded = ctx.today - dt.timedelta(days=rng.randint(200, 20 * 365))
-            staff = int(rng.lognormvariate(3.6, 0.9)) + 3
+            staff = int(rng.lognormvariate(3.6, 0.9)) + 3 + (120 if reporter else 0)
             ents.append(Enterprise(
                 uscc=make_uscc(town[:6], serial), name=name, town_id=town,
                 industry_id=ind if ind in industries else None,
                 domain_id=dom if dom in domains and rng.random() < 0.8 else None,
-                founded_on=founded, staff=staff, above_size=staff > 80 and rng.random() < 0.7,
+                founded_on=founded, staff=staff, above_size=reporter or (staff > 80 and rng.random() < 0.7),
                 legal_rep=rng.choice("张王李赵陈刘杨黄周吴") + rng.choice(["伟", "芳", "敏", "静", "强", "磊", "洋", "勇"]),
                 created_at=now, updated_at=now))
     bulk_create_with_history(ents, Enterprise, batch_size=2000, default_change_reason="demo")
@@ -185,7 +193,7 @@ def _users(ctx) -> None:
 
     def make(username, role, name, **kw):
         u = User(username=username, role=role, first_name=name, **kw)
-        u.set_password("kechuang-demo")
+        u.password = ctx.password_hash()
         u.save()
         return u
 

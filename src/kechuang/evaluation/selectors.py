@@ -136,6 +136,18 @@ def batch_get(user, pk: int) -> PoolBatch:
     return batch
 
 
+def pool_status_of(user, enterprise: Enterprise) -> dict[str, Any]:
+    """For an enterprise's self-assessment page: the pool entries it has in batches the user sees, and the open
+    batches of its district it could be added to (none when an entry of that year is already live)."""
+    entries = list(PoolEntry.objects.restrict(user).filter(enterprise=enterprise)
+                   .select_related("batch").order_by("-batch__year", "-pk"))
+    live_years = {e.batch.year for e in entries if e.status != EntryStatus.REJECTED}
+    open_batches = [b for b in batches_visible(user).filter(status="open").order_by("-year", "pk")
+                    if b.region_id and enterprise.town_id and enterprise.town_id.startswith(b.region_id)
+                    and b.year not in live_years]
+    return {"entries": entries, "open_batches": open_batches}
+
+
 def entry_list(user, batch: PoolBatch, status: str | None = None) -> QuerySet[PoolEntry]:
     qs = (PoolEntry.objects.restrict(user).filter(batch=batch)
           .select_related("enterprise", "enterprise__town", "enterprise__domain", "decided_by", "qualification"))

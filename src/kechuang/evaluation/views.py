@@ -120,7 +120,9 @@ def hte_assessment(request, pk: int):
     org = list(expert.get("rd_org") or [None] * 4)
     ctx = {"e": ent, "day": day, "can_edit": can_edit, "can_expert": _is_bureau(user), "inputs": facts.inputs,
            "expert_fields": [{"name": n, "label": EXPERT_LABELS[n], "value": expert.get(n)} for n in EXPERT_INT_FIELDS],
-           "rd_org_values": org, "office": selectors.is_office(user)}
+           "rd_org_values": org, "office": selectors.is_office(user),
+           "pool_status": selectors.pool_status_of(user, ent) if selectors.is_office(user) else None,
+           "can_add_to_pool": workflow.may(user, workflow.MANAGE_ROLES)}
     try:
         a = assess_hte(facts, day, home=home_region_code())
     except ProfileError as exc:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from django.http import Http404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.choices import Action
@@ -47,43 +48,43 @@ MODELS = {"programme": VoucherProgramme, "application": VoucherApplication, "gra
 
 STEPS: dict[tuple[str, str], Step] = {
     ("programme", "open"): Step(vouchers.programme_open),
-    ("programme", "close"): Step(vouchers.programme_close, confirm="结束受理后不再接受新申请，确定吗？"),
+    ("programme", "close"): Step(vouchers.programme_close, confirm=_("结束受理后不再接受新申请，确定吗？")),
     ("application", "approve"): Step(vouchers.application_approve, (
-        Param("amount", "批准额度（元）", "money", help="留空按申请额度"),),
-        confirm="批准后将从预算中发放创新券，确定吗？"),
+        Param("amount", _("批准额度（元）"), "money", help=_("留空按申请额度")),),
+        confirm=_("批准后将从预算中发放创新券，确定吗？")),
     ("application", "reject"): Step(vouchers.application_reject, note_required=True, danger=True),
     ("application", "withdraw"): Step(vouchers.application_withdraw, danger=True),
-    ("grant", "expire"): Step(vouchers.grant_expire, confirm="未使用额度将退回预算，确定吗？", danger=True),
-    ("grant", "cancel"): Step(vouchers.grant_cancel, confirm="取消后未使用额度将退回预算，确定吗？", danger=True),
+    ("grant", "expire"): Step(vouchers.grant_expire, confirm=_("未使用额度将退回预算，确定吗？"), danger=True),
+    ("grant", "cancel"): Step(vouchers.grant_cancel, confirm=_("取消后未使用额度将退回预算，确定吗？"), danger=True),
     ("order", "confirm"): Step(vouchers.order_confirm),
     ("order", "decline"): Step(vouchers.order_decline, note_required=True, danger=True),
     ("order", "cancel"): Step(vouchers.order_cancel, danger=True),
     ("order", "deliver"): Step(vouchers.order_deliver),
     ("order", "approve"): Step(vouchers.order_approve, (
-        Param("amount", "核定兑付额（元）", "money", help="留空按实际服务金额与预占额计算"),)),
+        Param("amount", _("核定兑付额（元）"), "money", help=_("留空按实际服务金额与预占额计算")),)),
     ("order", "return"): Step(vouchers.order_return, note_required=True),
     ("order", "reject"): Step(vouchers.order_reject, note_required=True, danger=True),
     ("order", "publish"): Step(vouchers.order_publish),
-    ("order", "pay"): Step(vouchers.order_pay, confirm="确认兑付？每笔订单只会支付一次。"),
+    ("order", "pay"): Step(vouchers.order_pay, confirm=_("确认兑付？每笔订单只会支付一次。")),
     ("loan", "check"): Step(loans.loan_check),
     ("loan", "reject"): Step(loans.loan_reject, note_required=True, danger=True),
     ("loan", "assess"): Step(loans.loan_assess),
     ("loan", "decline"): Step(loans.loan_decline, note_required=True, danger=True),
     ("loan", "approve"): Step(loans.loan_approve, (
-        Param("limit", "审批额度（元）", "money", True), Param("rate", "年利率", "rate", True, "如 0.0365 或 3.65%"),
-        Param("term_months", "期限（月）", "int", True))),
+        Param("limit", _("审批额度（元）"), "money", True), Param("rate", _("年利率"), "rate", True, _("如 0.0365 或 3.65%")),
+        Param("term_months", _("期限（月）"), "int", True))),
     ("loan", "disburse"): Step(loans.loan_disburse, (
-        Param("amount", "放款金额（元）", "money", help="留空按审批额度"),)),
+        Param("amount", _("放款金额（元）"), "money", help=_("留空按审批额度")),)),
     ("loan", "withdraw"): Step(loans.loan_withdraw, danger=True),
-    ("loan", "repay"): Step(loans.loan_repay, (Param("amount", "还本金额（元）", "money", True),)),
+    ("loan", "repay"): Step(loans.loan_repay, (Param("amount", _("还本金额（元）"), "money", True),)),
     ("loan", "mark_overdue"): Step(loans.loan_mark_overdue, danger=True),
     ("loan", "cure"): Step(loans.loan_cure),
     ("loan", "declare_default"): Step(loans.loan_declare_default, note_required=True, danger=True),
-    ("loan", "compensate"): Step(loans.loan_compensate, confirm="按分担比例记录代偿损失，确定吗？", danger=True),
+    ("loan", "compensate"): Step(loans.loan_compensate, confirm=_("按分担比例记录代偿损失，确定吗？"), danger=True),
     ("batch", "submit"): Step(subsidy.batch_submit),
     ("batch", "return"): Step(subsidy.batch_return, note_required=True),
     ("batch", "approve"): Step(subsidy.batch_approve),
-    ("batch", "pay"): Step(subsidy.batch_pay, confirm="拨付后记入资金台账，确定吗？"),
+    ("batch", "pay"): Step(subsidy.batch_pay, confirm=_("拨付后记入资金台账，确定吗？")),
 }
 # Steps taken from their own forms (claim with documents, batch compute) or automatically (settle) are not listed.
 SPECIAL = {("order", "claim"), ("batch", "compute"), ("loan", "settle")}
@@ -127,7 +128,8 @@ def buttons(flow_name: str, obj, user) -> list[dict]:
         step = STEPS.get((flow_name, t.action))
         if step is None:
             continue
-        out.append({"action": t.action, "label": t.label, "params": step.params, "note_required": step.note_required,
+        out.append({"action": t.action, "label": gettext(t.label), "params": step.params,
+                    "note_required": step.note_required,
                     "confirm": step.confirm, "danger": step.danger})
     return out
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_noop
 from django.http import Http404
 
 from kechuang.core.choices import Action, Role
@@ -34,64 +35,64 @@ def _states(choices) -> dict[str, str]:
 
 
 PROGRAMME_FLOW = Flow("programme", (
-    _t(PS.DRAFT, "open", PS.OPEN, {B, SYSTEM}, "开始受理"),
-    _t(PS.OPEN, "close", PS.CLOSED, {B}, "结束受理"),
+    _t(PS.DRAFT, "open", PS.OPEN, {B, SYSTEM}, gettext_noop("开始受理")),
+    _t(PS.OPEN, "close", PS.CLOSED, {B}, gettext_noop("结束受理")),
 ), _states(PS))
 
 APPLICATION_FLOW = Flow("application", (
-    _t(AS.SUBMITTED, "approve", AS.APPROVED, {B}, "批准发券"),
-    _t(AS.SUBMITTED, "reject", AS.REJECTED, {B}, "不予批准"),
-    _t(AS.SUBMITTED, "withdraw", AS.WITHDRAWN, {E}, "撤回申请"),
+    _t(AS.SUBMITTED, "approve", AS.APPROVED, {B}, gettext_noop("批准发券")),
+    _t(AS.SUBMITTED, "reject", AS.REJECTED, {B}, gettext_noop("不予批准")),
+    _t(AS.SUBMITTED, "withdraw", AS.WITHDRAWN, {E}, gettext_noop("撤回申请")),
 ), _states(AS))
 
 GRANT_FLOW = Flow("grant", (
-    _t(GS.ACTIVE, "expire", GS.EXPIRED, {B, SYSTEM}, "到期收回"),
-    _t(GS.ACTIVE, "cancel", GS.CANCELLED, {B, E}, "取消创新券"),
+    _t(GS.ACTIVE, "expire", GS.EXPIRED, {B, SYSTEM}, gettext_noop("到期收回")),
+    _t(GS.ACTIVE, "cancel", GS.CANCELLED, {B, E}, gettext_noop("取消创新券")),
 ), _states(GS))
 
 ORDER_FLOW = Flow("order", (
-    _t(OS.PLACED, "confirm", OS.CONFIRMED, {A}, "确认接单"),
-    _t(OS.PLACED, "decline", OS.DECLINED, {A}, "拒绝接单"),
-    _t(OS.PLACED, "cancel", OS.CANCELLED, {E, B, SYSTEM}, "取消订单"),
-    _t(OS.CONFIRMED, "cancel", OS.CANCELLED, {E, B, SYSTEM}, "取消订单"),
-    _t(OS.CONFIRMED, "deliver", OS.DELIVERED, {A}, "服务完成"),
-    _t(OS.DELIVERED, "claim", OS.CLAIMED, {A, E}, "提交结算申请"),
-    _t(OS.CLAIMED, "approve", OS.APPROVED, {B}, "审核通过"),
-    _t(OS.CLAIMED, "return", OS.DELIVERED, {B}, "退回补正"),
-    _t(OS.CLAIMED, "reject", OS.REJECTED, {B}, "不予结算"),
-    _t(OS.APPROVED, "publish", OS.PUBLISHED, {B}, "公示"),
-    _t(OS.PUBLISHED, "pay", OS.PAID, {B}, "兑付"),
-    _t(OS.PUBLISHED, "reject", OS.REJECTED, {B}, "不予结算"),
+    _t(OS.PLACED, "confirm", OS.CONFIRMED, {A}, gettext_noop("确认接单")),
+    _t(OS.PLACED, "decline", OS.DECLINED, {A}, gettext_noop("拒绝接单")),
+    _t(OS.PLACED, "cancel", OS.CANCELLED, {E, B, SYSTEM}, gettext_noop("取消订单")),
+    _t(OS.CONFIRMED, "cancel", OS.CANCELLED, {E, B, SYSTEM}, gettext_noop("取消订单")),
+    _t(OS.CONFIRMED, "deliver", OS.DELIVERED, {A}, gettext_noop("服务完成")),
+    _t(OS.DELIVERED, "claim", OS.CLAIMED, {A, E}, gettext_noop("提交结算申请")),
+    _t(OS.CLAIMED, "approve", OS.APPROVED, {B}, gettext_noop("审核通过")),
+    _t(OS.CLAIMED, "return", OS.DELIVERED, {B}, gettext_noop("退回补正")),
+    _t(OS.CLAIMED, "reject", OS.REJECTED, {B}, gettext_noop("不予结算")),
+    _t(OS.APPROVED, "publish", OS.PUBLISHED, {B}, gettext_noop("公示")),
+    _t(OS.PUBLISHED, "pay", OS.PAID, {B}, gettext_noop("兑付")),
+    _t(OS.PUBLISHED, "reject", OS.REJECTED, {B}, gettext_noop("不予结算")),
 ), _states(OS))
 
 LOAN_FLOW = Flow("loan", (
-    _t(LS.SUBMITTED, "check", LS.CHECKED, {B}, "初审通过"),
-    _t(LS.SUBMITTED, "reject", LS.REJECTED, {B}, "初审不通过"),
-    _t(LS.CHECKED, "assess", LS.ASSESSED, {K}, "评估通过"),
-    _t(LS.CHECKED, "decline", LS.DECLINED, {K}, "不予贷款"),
-    _t(LS.ASSESSED, "decline", LS.DECLINED, {K}, "不予贷款"),
-    _t(LS.ASSESSED, "approve", LS.APPROVED, {K}, "审批"),
-    _t(LS.APPROVED, "disburse", LS.DISBURSED, {K}, "放款"),
-    _t(LS.SUBMITTED, "withdraw", LS.WITHDRAWN, {E}, "撤回申请"),
-    _t(LS.CHECKED, "withdraw", LS.WITHDRAWN, {E}, "撤回申请"),
-    _t(LS.ASSESSED, "withdraw", LS.WITHDRAWN, {E}, "撤回申请"),
-    _t(LS.APPROVED, "withdraw", LS.WITHDRAWN, {E}, "撤回申请"),
-    _t(LS.DISBURSED, "repay", LS.DISBURSED, {K}, "登记还款"),
-    _t(LS.OVERDUE, "repay", LS.OVERDUE, {K}, "登记还款"),
-    _t(LS.DISBURSED, "settle", LS.SETTLED, {K, SYSTEM}, "结清"),
-    _t(LS.OVERDUE, "settle", LS.SETTLED, {K, SYSTEM}, "结清"),
-    _t(LS.DISBURSED, "mark_overdue", LS.OVERDUE, {K, SYSTEM}, "报告逾期"),
-    _t(LS.OVERDUE, "cure", LS.DISBURSED, {K}, "逾期已清偿"),
-    _t(LS.OVERDUE, "declare_default", LS.DEFAULTED, {K, B}, "认定违约"),
-    _t(LS.DEFAULTED, "compensate", LS.COMPENSATED, {B}, "风险池代偿"),
+    _t(LS.SUBMITTED, "check", LS.CHECKED, {B}, gettext_noop("初审通过")),
+    _t(LS.SUBMITTED, "reject", LS.REJECTED, {B}, gettext_noop("初审不通过")),
+    _t(LS.CHECKED, "assess", LS.ASSESSED, {K}, gettext_noop("评估通过")),
+    _t(LS.CHECKED, "decline", LS.DECLINED, {K}, gettext_noop("不予贷款")),
+    _t(LS.ASSESSED, "decline", LS.DECLINED, {K}, gettext_noop("不予贷款")),
+    _t(LS.ASSESSED, "approve", LS.APPROVED, {K}, gettext_noop("审批")),
+    _t(LS.APPROVED, "disburse", LS.DISBURSED, {K}, gettext_noop("放款")),
+    _t(LS.SUBMITTED, "withdraw", LS.WITHDRAWN, {E}, gettext_noop("撤回申请")),
+    _t(LS.CHECKED, "withdraw", LS.WITHDRAWN, {E}, gettext_noop("撤回申请")),
+    _t(LS.ASSESSED, "withdraw", LS.WITHDRAWN, {E}, gettext_noop("撤回申请")),
+    _t(LS.APPROVED, "withdraw", LS.WITHDRAWN, {E}, gettext_noop("撤回申请")),
+    _t(LS.DISBURSED, "repay", LS.DISBURSED, {K}, gettext_noop("登记还款")),
+    _t(LS.OVERDUE, "repay", LS.OVERDUE, {K}, gettext_noop("登记还款")),
+    _t(LS.DISBURSED, "settle", LS.SETTLED, {K, SYSTEM}, gettext_noop("结清")),
+    _t(LS.OVERDUE, "settle", LS.SETTLED, {K, SYSTEM}, gettext_noop("结清")),
+    _t(LS.DISBURSED, "mark_overdue", LS.OVERDUE, {K, SYSTEM}, gettext_noop("报告逾期")),
+    _t(LS.OVERDUE, "cure", LS.DISBURSED, {K}, gettext_noop("逾期已清偿")),
+    _t(LS.OVERDUE, "declare_default", LS.DEFAULTED, {K, B}, gettext_noop("认定违约")),
+    _t(LS.DEFAULTED, "compensate", LS.COMPENSATED, {B}, gettext_noop("风险池代偿")),
 ), _states(LS))
 
 BATCH_FLOW = Flow("batch", (
-    _t(BS.DRAFT, "compute", BS.DRAFT, {B}, "测算"),
-    _t(BS.DRAFT, "submit", BS.SUBMITTED, {B}, "报审"),
-    _t(BS.SUBMITTED, "return", BS.DRAFT, {B}, "退回重算"),
-    _t(BS.SUBMITTED, "approve", BS.APPROVED, {B}, "批准"),
-    _t(BS.APPROVED, "pay", BS.PAID, {B}, "拨付"),
+    _t(BS.DRAFT, "compute", BS.DRAFT, {B}, gettext_noop("测算")),
+    _t(BS.DRAFT, "submit", BS.SUBMITTED, {B}, gettext_noop("报审")),
+    _t(BS.SUBMITTED, "return", BS.DRAFT, {B}, gettext_noop("退回重算")),
+    _t(BS.SUBMITTED, "approve", BS.APPROVED, {B}, gettext_noop("批准")),
+    _t(BS.APPROVED, "pay", BS.PAID, {B}, gettext_noop("拨付")),
 ), _states(BS))
 
 FLOWS = {f.name: f for f in (PROGRAMME_FLOW, APPLICATION_FLOW, GRANT_FLOW, ORDER_FLOW, LOAN_FLOW, BATCH_FLOW)}

@@ -19,4 +19,8 @@ def enterprise_actions(user, enterprise):
     if user.role == Role.ENTERPRISE and user.enterprise_id == enterprise.pk:
         return [{"label": _("申请创新券"), "url": reverse("finance:applications")},
                 {"label": _("风险池贷款"), "url": reverse("finance:loans")}]
+    if user.is_superuser or user.role == Role.BUREAU:
+        # The bureau applies on the enterprise's behalf (the page shows it only inside the bureau's scope).
+        return [{"label": _("申请创新券"), "url": reverse("finance:applications") + f"?enterprise={enterprise.pk}"},
+                {"label": _("申请风险池贷款"), "url": reverse("finance:loans") + f"?enterprise={enterprise.pk}"}]
     return []

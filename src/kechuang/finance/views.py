@@ -54,6 +54,18 @@ def _errors_to_form(form, exc: ValidationFailed):
         form.add_error(field, e["message"])
 
 
+def _enterprise_initial(request) -> dict:
+    """?enterprise=<id> (the "apply on behalf" buttons of an enterprise page) pre-fills the bureau's form."""
+    value = request.GET.get("enterprise") or ""
+    return {"enterprise": int(value)} if value.isdigit() else {}
+
+
+def _prefilled(request):
+    """The enterprise named by ?enterprise=<id>, if the user may see it (shown above the pre-filled form)."""
+    value = request.GET.get("enterprise") or ""
+    return Enterprise.objects.restrict(request.user).filter(pk=int(value)).first() if value.isdigit() else None
+
+
 def _events(flow: str, obj, user):
     return FlowEvent.objects.restrict(user).filter(flow=flow, object_id=obj.pk).select_related("actor").order_by("pk")
 
@@ -187,7 +199,7 @@ def application_list(request):
     user = request.user
     open_programmes = VoucherProgramme.objects.restrict(user).filter(status=ProgrammeStatus.OPEN).order_by("-year")
     can_apply = _role(user) in (Role.ENTERPRISE, Role.BUREAU) and open_programmes.exists()
-    form = ApplicationForm(request.POST or None)
+    form = ApplicationForm(request.POST or None, initial=_enterprise_initial(request))
     form.fields["programme"].choices = [(p.pk, p.name) for p in open_programmes]
     if _role(user) == Role.ENTERPRISE:
         del form.fields["enterprise"]
@@ -216,7 +228,7 @@ def application_list(request):
     status = request.GET.get("status") or None
     page = _page(request, selectors.applications(user, status=status))
     return render(request, "finance/application_list.html", {"page": page, "form": form, "can_apply": can_apply,
-                                                              "status": status})
+                                                              "status": status, "prefill": _prefilled(request)})
 
 
 @login_required
@@ -340,7 +352,7 @@ def loan_list(request):
     user = request.user
     funds = RiskPoolFund.objects.restrict(user).filter(active=True).prefetch_related("banks").order_by("pk")
     can_apply = _role(user) in (Role.ENTERPRISE, Role.BUREAU) and funds.exists()
-    form = LoanForm(request.POST or None)
+    form = LoanForm(request.POST or None, initial=_enterprise_initial(request))
     form.fields["fund"].choices = [(f.pk, f.name) for f in funds]
     form.fields["bank"].choices = sorted({(b.pk, b.name) for f in funds for b in f.banks.all()}, key=lambda x: x[1])
     if _role(user) == Role.ENTERPRISE:
@@ -373,7 +385,8 @@ def loan_list(request):
     bal = loans_balances([ln.pk for ln in page.object_list])
     rows = [(ln, bal[ln.pk]) for ln in page.object_list]
     return render(request, "finance/loan_list.html", {"page": page, "rows": rows, "form": form, "can_apply": can_apply,
-                                                       "status": status, "statuses": LoanStatus.choices, "funds": funds})
+                                                       "status": status, "statuses": LoanStatus.choices, "funds": funds,
+                                                       "prefill": _prefilled(request)})
 
 
 @login_required

@@ -271,7 +271,7 @@ def breakdown(parent: str, code: str, period: Period) -> dict[str, Any]:
         })
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["region"]))
     return {
-        "code": code, "name": d.name_zh, "unit": d.unit, "kind": d.kind, "period": str(period),
+        "code": code, "name": d.name_zh, "name_en": d.name_en, "unit": d.unit, "kind": d.kind, "period": str(period),
         "parent": parent, "parent_name": regs.name(parent), "parent_value": total, "rows": rows,
     }
 
@@ -315,7 +315,7 @@ def trend(region: str, code: str, start: Period, end: Period, *, yearly: bool = 
             "yoy_pct": None if d.kind == RATIO else _growth(v, prev),
             "yoy_pp": CTX.subtract(v, prev) if d.kind == RATIO and v is not None and prev is not None else None,
         })
-    return {"code": code, "name": d.name_zh, "unit": d.unit, "kind": d.kind, "region": region,
+    return {"code": code, "name": d.name_zh, "name_en": d.name_en, "unit": d.unit, "kind": d.kind, "region": region,
             "region_name": regs.name(region), "points": points}
 
 

@@ -289,7 +289,8 @@ DRAFT_BLOCKING = frozenset({"invalid", "negative", "not_integer", "too_precise",
 
 
 def _issue_dict(i: Issue) -> dict:
-    return {"field": i.field or "__all__", "code": i.code, "message": i.message_zh, "level": i.level}
+    return {"field": i.field or "__all__", "code": i.code, "message": i.message_zh, "message_en": i.message_en,
+            "level": i.level}
 
 
 def monthly_report_check(*, enterprise_id: int, period: Period, data: dict, explanation: str = "",
@@ -322,7 +323,10 @@ def monthly_report_check(*, enterprise_id: int, period: Period, data: dict, expl
         if warnings and not (explanation or "").strip() and not blocking:
             blocking.append({"field": "explanation", "code": "explanation_required", "level": "error",
                              "message": "存在需核实的数据（" + "；".join(w["message"] for w in warnings)
-                             + "），请填写情况说明后再报送"})
+                             + "），请填写情况说明后再报送",
+                             "message_en": "Some figures need checking (" + "; ".join(
+                                 w.get("message_en") or w["message"] for w in warnings)
+                             + "): fill in the explanation before submitting"})
         rest = [i for i in all_issues if i not in blocking]
     else:
         blocking = [i for i in all_issues if i["level"] == "error" and i["code"] in DRAFT_BLOCKING]

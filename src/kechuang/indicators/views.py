@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import get_language
 
 from kechuang.core.choices import Action, Role
 from kechuang.core.errors import ValidationFailed
@@ -303,17 +304,24 @@ def report_form(request, task_pk: int, enterprise_pk: int):
             if not issues:
                 return redirect("indicators:report_form", task.pk, enterprise.pk)
         except ValidationFailed as exc:
-            issues = exc.errors
-            errors = exc.by_field()
+            issues = _localised(exc.errors)
+            errors = ValidationFailed(issues).by_field()
     return render(request, "indicators/report_form.html", {
         "task": task, "enterprise": enterprise, "report": report, "form": form, "errors": errors,
-        "issues": issues, "prev": prev, "last": last, "period": period,
+        "issues": _localised(issues), "prev": prev, "last": last, "period": period,
         "editable": report is None or report.status in EDITABLE,
-        "labels": {"operating_revenue": "营业收入", "value_added": "增加值", "staff": "从业人员",
-                   "rd_expense": "研发费用", "explanation": "情况说明"},
+        "labels": {"operating_revenue": _("营业收入"), "value_added": _("增加值"), "staff": _("从业人员"),
+                   "rd_expense": _("研发费用"), "explanation": _("情况说明")},
         "events": report.events.select_related("user") if report is not None else [],
         "can_review": request.user.is_superuser or request.user.role in (Role.BUREAU, Role.TOWN),
     })
+
+
+def _localised(issues: list[dict]) -> list[dict]:
+    """The engine words every check in Chinese and English: show the English one on English pages."""
+    if not (get_language() or "").startswith("en"):
+        return issues
+    return [{**i, "message": i.get("message_en") or i["message"]} for i in issues]
 
 
 @login_required

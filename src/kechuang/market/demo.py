@@ -185,7 +185,7 @@ def _load(ctx, rng, today, bureau) -> None:
     User = get_user_model()
     transfer = ServiceAgency.objects.filter(name__contains="技术转移").first()
     broker_user = User(username="jingjiren", role=Role.AGENCY, first_name="技术经纪人 周经纪", agency=transfer)
-    broker_user.set_password("kechuang-demo")
+    broker_user.password = ctx.password_hash()
     broker_user.save()
     ctx.add_login("broker", broker_user, "技术经纪人（技术转移中心）")
     towns = sorted({e.town_id for e in home_ents})

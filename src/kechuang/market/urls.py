@@ -24,7 +24,6 @@ urlpatterns = [
     path("experts/<int:pk>/edit/", views.expert_edit, name="expert_edit"),
     path("agencies/", views.agency_list, name="agencies"),
     path("agencies/<int:pk>/", views.agency_detail, name="agency"),
-    path("<str:library>/<int:pk>/do/<str:action>/", views.listing_do, name="listing_do"),
     path("routings/<int:routing_pk>/answer/", views.answer_new, name="answer_new"),
     path("routings/<int:pk>/decline/", views.routing_decline, name="routing_decline"),
     path("answers/<int:pk>/do/<str:action>/", views.answer_do, name="answer_do"),
@@ -41,4 +40,6 @@ urlpatterns = [
     path("visits/new/", views.visit_new, name="visit_new"),
     path("visits/<int:pk>/", views.visit_detail, name="visit"),
     path("brokers/", views.broker_list, name="brokers"),
+    # last: "<library>" would otherwise shadow answers/…/do/… and contracts/…/do/…
+    path("<str:library>/<int:pk>/do/<str:action>/", views.listing_do, name="listing_do"),
 ]

@@ -52,14 +52,15 @@ def _run(request, fn, *, ok: str, back: str, then=None):
     return redirect(then(result) if then else back)
 
 
-def _form(request, *, title, fields, values, errors=None, action_label=None, intro="", show_submit=False):
+def _form(request, *, title, fields, values, errors=None, action_label=None, intro="", show_submit=False,
+          subject=""):
     errors = dict(errors or {})
     known = {f.name for f in fields}
     general = [m for k, ms in errors.items() if k not in known for m in ms]  # e.g. a role or state message
     if general:
         errors["__all__"] = general
     return render(request, "market/form.html", {
-        "title": title, "fields": fields, "values": values, "errors": errors or {}, "intro": intro,
+        "title": title, "subject": subject, "fields": fields, "values": values, "errors": errors or {}, "intro": intro,
         "action_label": action_label or _("保存"), "show_submit": show_submit})
 
 
@@ -307,7 +308,7 @@ def answer_new(request, routing_pk: int):
         else:
             messages.success(request, _("答复已提交"))
             return redirect("market:demand", r.demand_id)
-    return _form(request, title=_("答复难题：%(t)s") % {"t": r.demand.title}, fields=forms.ANSWER_FIELDS,
+    return _form(request, title=_("答复难题"), subject=r.demand.title, fields=forms.ANSWER_FIELDS,
                  values=values, errors=errors, action_label=_("提交答复"), intro=r.demand.description)
 
 
@@ -458,7 +459,7 @@ def deal_contract(request, pk: int):
         else:
             messages.success(request, _("合同已提交认定登记"))
             return redirect("market:contract", c.pk)
-    return _form(request, title=_("签订技术合同：%(t)s") % {"t": deal.title}, fields=forms.CONTRACT_FIELDS,
+    return _form(request, title=_("签订技术合同"), subject=deal.title, fields=forms.CONTRACT_FIELDS,
                  values=values, errors=errors, action_label=_("提交认定登记"))
 
 

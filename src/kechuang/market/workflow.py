@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from kechuang.core.choices import PublicationStatus as P
 from kechuang.core.choices import Role
@@ -230,8 +231,10 @@ def check(machine: Machine, action: str, state: str, roles: set[str], *, note: s
 
 
 ROLE_ORDER = ("bureau", "broker", "enterprise", "town", "expert", "owner", "system")
-ROLE_LABELS = {"bureau": "科技局", "broker": "技术经纪人", "enterprise": "企业", "town": "科技助理",
-               "expert": "专家", "owner": "发布方", "system": "系统"}
+# Chinese labels (messages are Chinese); pages show gettext(label)
+ROLE_LABELS = {"bureau": gettext_noop("科技局"), "broker": gettext_noop("技术经纪人"), "enterprise": gettext_noop("企业"),
+               "town": gettext_noop("科技助理"), "expert": gettext_noop("专家"), "owner": gettext_noop("发布方"),
+               "system": gettext_noop("系统")}
 
 
 def _state_label(state: str) -> str:

@@ -34,6 +34,14 @@ class DemoContext:
         if self.verbose:
             print(f"  · {msg}", flush=True)
 
+    def password_hash(self) -> str:
+        """The demo password hashed once (PBKDF2 costs about a second a user); every demo login shares it."""
+        if not getattr(self, "_password_hash", None):
+            from django.contrib.auth.hashers import make_password
+
+            self._password_hash = make_password(PASSWORD)
+        return self._password_hash
+
     def add_login(self, key: str, user, note: str) -> None:
         self.users[key] = user
         self.logins.append({"role": key, "username": user.username, "password": PASSWORD, "note": note})

@@ -7,6 +7,7 @@ from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kechuang.core.api import xlsx_response
 from kechuang.core.choices import Role
@@ -113,13 +114,20 @@ def job_detail(request, pk: int):
     from kechuang.core.models import Job
     from kechuang.core.scope import get_in_scope
 
-    job = get_in_scope(Job, request.user, "view", pk=pk)
+    from kechuang.core.jobs import job_check_worker
+
+    job = job_check_worker(get_in_scope(Job, request.user, "view", pk=pk))
     if request.method == "POST" and job.status == "failed" and job.created_by_id == request.user.pk:
         from kechuang.core.jobs import job_retry
 
         return redirect("job", pk=job_retry(job).pk)
     template = "web/job_status.html" if request.htmx else "web/job.html"
-    return render(request, template, {"job": job})
+    return render(request, template, {"job": job, "kind_label": JOB_LABELS.get(job.kind, job.kind)})
+
+
+#: What the job page calls each kind of background job (kinds are registered with core.jobs.job_kind).
+JOB_LABELS = {"import": gettext_lazy("数据导入"), "report_annual": gettext_lazy("年度工作总结"),
+              "report_quarterly": gettext_lazy("科技服务业季度分析")}
 
 
 def healthz(request):

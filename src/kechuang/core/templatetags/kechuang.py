@@ -2,6 +2,7 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.html import format_html
 
 from kechuang.core.units import WAN, YI, round_half_up, to_decimal
 
@@ -44,3 +45,18 @@ def masked(value):
     from kechuang.core.crypto import mask
 
     return mask(value)
+
+
+@register.filter
+def data(value):
+    """Data (a name, a title) shown inside translated chrome — a heading, a label, a button: `{{ e.name|data }}`.
+
+    Chinese data is marked lang="zh-CN" (screen readers read it in its own language), any data translate="no";
+    English pages' checks skip text so marked. For element content only, never inside an attribute.
+    """
+    if value is None or value == "":
+        return value
+    text = str(value)
+    if any("\u3400" <= ch <= "\u9fff" for ch in text):
+        return format_html('<span lang="zh-CN" translate="no">{}</span>', text)
+    return format_html('<span translate="no">{}</span>', text)

@@ -1,4 +1,4 @@
-"""Display helpers of the finance pages: rates as percentages, workflow codes as their Chinese labels."""
+"""Display helpers of the finance pages: rates as percentages, workflow codes as their labels (translated)."""
 from decimal import Decimal
 
 from django import template
@@ -38,11 +38,11 @@ def role_label(code):
 def action_label(flow, action):
     f = FLOWS.get(flow)
     labels = {"create": _("设立"), "budget_add": _("追加预算"), "submit": _("提交申请"), "issue": _("发券"),
-              "place": _("下单"), "apply": _("提交申请"), "compute": _("测算")}
-    return labels.get(action) or (f.label(action) if f else action)
+              "place": _("提交订单"), "apply": _("提交申请"), "compute": _("测算")}
+    return labels.get(action) or (_(f.label(action)) if f else action)
 
 
 @register.simple_tag
 def state_label(flow, state):
     f = FLOWS.get(flow)
-    return f.state_label(state) if f and state else (state or "—")
+    return _(f.state_label(state)) if f and state else (state or "—")

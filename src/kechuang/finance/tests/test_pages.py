@@ -54,6 +54,25 @@ def test_enterprise_applies_through_the_form_and_sees_reasons(client_as, clerk_a
     assert str(app.amount) == "1000.50"
 
 
+def test_bureau_applies_on_behalf_from_the_enterprise_page(client_as, bureau, clerk_a, fund, startup, bank,
+                                                          other_bureau):
+    """The enterprise page offers the bureau "apply for a risk-pool loan"; the form comes pre-filled and named."""
+    c = client_as(bureau)
+    page = c.get(f"/enterprises/{startup.pk}/").content.decode()
+    assert f'href="/finance/loans/?enterprise={startup.pk}"' in page
+    assert f'href="/finance/applications/?enterprise={startup.pk}"' in page
+    page = c.get(f"/finance/loans/?enterprise={startup.pk}").content.decode()
+    assert re.search(rf'id="id_enterprise"[^>]*value="{startup.pk}"|value="{startup.pk}"[^>]*id="id_enterprise"', page)
+    assert startup.name in page and labels_match_inputs(page)
+    r = c.post(f"/finance/loans/?enterprise={startup.pk}", {"fund": fund.pk, "bank": bank.pk, "enterprise": startup.pk,
+                                                              "amount": "300000", "term_months": "12"})
+    assert r.status_code == 302 and startup.risk_pool_loans.count() == 1
+    # An enterprise's own staff are not offered the on-behalf links; an enterprise outside scope is not named.
+    own = client_as(clerk_a).get(f"/enterprises/{clerk_a.enterprise_id}/").content.decode()
+    assert "/finance/loans/" in own and "/finance/loans/?enterprise=" not in own
+    assert startup.name not in client_as(other_bureau).get(f"/finance/loans/?enterprise={startup.pk}").content.decode()
+
+
 def test_order_form_on_the_grant_page(client_as, clerk_a, agency, grant):
     c = client_as(clerk_a)
     page = c.get(f"/finance/grants/{grant.pk}/").content.decode()

@@ -2,6 +2,8 @@
 from decimal import Decimal
 
 from django import template
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from kechuang.indicators.engine import display
 
@@ -56,3 +58,25 @@ def qty(value, unit=""):
     if value is None or value == "":
         return "—"
     return num(value, 0 if unit in COUNT_UNITS and Decimal(value) == Decimal(value).to_integral_value() else 2)
+
+
+#: Units of the indicator catalog as shown on the page (the catalog stores the Chinese unit).
+UNITS = {"万元": _("万元"), "亿元": _("亿元"), "万平方米": _("万平方米"), "件": _("件"), "家": _("家")}
+
+
+@register.filter
+def unit(value):
+    """An indicator's unit in the page's language."""
+    return UNITS.get(value, value) if value else ""
+
+
+@register.filter
+def iname(obj):
+    """An indicator's name in the page's language: a catalog row or a selector dict (name_zh or name, name_en)."""
+    if obj is None:
+        return ""
+    get = obj.get if isinstance(obj, dict) else (lambda k, default=None: getattr(obj, k, default))
+    zh = get("name_zh") or get("name") or ""
+    if (get_language() or "").startswith("en"):
+        return get("name_en") or zh
+    return zh

@@ -161,6 +161,24 @@ def test_expert_answers_through_the_page(client_as, bureau, published_demand, ex
     assert published_demand.answers.count() == 1
 
 
+def test_answer_and_contract_steps_work_through_their_pages(client_as, bureau, clerk_a, published_demand, expert,
+                                                            expert_user, ent_a):
+    """answers/<id>/do/<action>/ and contracts/<id>/do/<action>/ reach their own views (not the listings' one)."""
+    (r,) = services.demand_route(user=bureau, demand=published_demand, experts=[expert])
+    a = services.answer_submit(user=expert_user, routing=r, data={"summary": "方案", "proposal": "详细方案"})
+    resp = client_as(clerk_a).post(reverse("market:answer_do", args=[a.pk, "select"]))
+    assert resp.status_code == 302 and resp["Location"] == reverse("market:demand", args=[published_demand.pk])
+    a.refresh_from_db()
+    assert a.status == "selected"
+    c = services.contract_submit(user=bureau, data={"title": "合同", "type": "技术服务", "contract_total": "5",
+                                                     "tech_amount": "5", "signed_on": TODAY.isoformat(),
+                                                     "seller_enterprise": ent_a.pk, "buyer_name": "外地公司"})
+    resp = client_as(bureau).post(reverse("market:contract_do", args=[c.pk, "accept"]))
+    assert resp.status_code == 302
+    c.refresh_from_db()
+    assert c.status == "accepted"
+
+
 def test_contract_pages_outside_scope_answer_404(client_as, clerk_b, bureau, ent_a, other_bureau):
     c = services.contract_submit(user=bureau, data={"title": "合同", "type": "技术服务", "contract_total": "5",
                                                      "tech_amount": "5", "signed_on": TODAY.isoformat(),

@@ -5,6 +5,8 @@
   var root = document.getElementById("dashboard");
   if (!root || typeof window.echarts === "undefined") { return; }
   var unit = root.dataset.unit, ratio = root.dataset.kind === "ratio", current = root.dataset.region;
+  // Names and units in the page's language come from the page (the API speaks the catalog's Chinese).
+  var name = root.dataset.name, yoyLabel = root.dataset.yoyLabel, yoyUnit = root.dataset.yoyUnit;
   var charts = [];
 
   function num(v) { return v === null || v === undefined ? null : Number(v); }
@@ -32,13 +34,13 @@
       c.setOption({
         animation: false,
         tooltip: { trigger: "axis" },
-        legend: { data: [data.name, ratio ? "同比（百分点）" : "同比（%）"] },
+        legend: { data: [name, yoyLabel] },
         grid: { left: 60, right: 60, bottom: 40 },
         xAxis: { type: "category", data: periods },
-        yAxis: [{ type: "value", name: data.unit }, { type: "value", name: ratio ? "百分点" : "%" }],
+        yAxis: [{ type: "value", name: unit }, { type: "value", name: yoyUnit }],
         series: [
-          { name: data.name, type: "line", data: data.points.map(function (p) { return num(p.value); }), connectNulls: false },
-          { name: ratio ? "同比（百分点）" : "同比（%）", type: "bar", yAxisIndex: 1, barMaxWidth: 8,
+          { name: name, type: "line", data: data.points.map(function (p) { return num(p.value); }), connectNulls: false },
+          { name: yoyLabel, type: "bar", yAxisIndex: 1, barMaxWidth: 8,
             data: data.points.map(function (p) { return num(ratio ? p.yoy_pp : p.yoy_pct); }) }
         ]
       });
@@ -53,10 +55,10 @@
       animation: false,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       grid: { left: 110, right: 40, top: 10, bottom: 30 },
-      xAxis: { type: "value", name: data.unit },
+      xAxis: { type: "value", name: unit },
       yAxis: { type: "category", data: rows.map(function (r) { return r.name; }) },
       series: [{
-        type: "bar", name: data.name,
+        type: "bar", name: name,
         data: rows.map(function (r) {
           return { value: num(r.value), region: r.region,
                    itemStyle: { color: highlight && r.region === current ? "#b42318" : "#1d4f91" } };
