@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import os
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Callable, Iterable
 
 from django.conf import settings
@@ -152,38 +153,92 @@ class ImportSpec:
         return mapping, errors
 
     def parse_rows(self, raw_rows: Iterable[list[Any]], mapping: dict[int, Column], errors: list[RowError]):
-        parsed: list[tuple[int, dict]] = []
+        """Parse every non-blank row; each failing cell adds an error and marks its row '__failed__'.
+
+        Works column by column: a column's parser sees each distinct cell value once (towns, codes, dates and
+        yes/no cells repeat across thousands of rows), and the rows' dicts are zipped together at the end.
+        """
+        rows: list[tuple[int, list[Any]]] = []
         for offset, raw in enumerate(raw_rows):
-            row_no = offset + 2
-            if all(is_blank(v) for v in raw):
-                continue
-            ctx = RowContext(row_no, errors)
-            values: dict[str, Any] = {}
-            for i, col in mapping.items():
-                cell = raw[i] if i < len(raw) else None
-                if isinstance(cell, str) and len(cell) > 10000:
-                    ctx.error(col.header, f"内容过长（{len(cell)}个字符）", "too_long")
-                    continue
-                if is_blank(cell):
-                    if col.required:
-                        ctx.error(col.header, f"“{col.header}”不能为空", "required")
-                    values[col.name] = None
-                    continue
-                if isinstance(cell, str) and cell.lstrip()[:1] == "=":
-                    ctx.error(col.header, "单元格不能是公式，请粘贴为数值", "formula")
-                    continue
-                try:
-                    values[col.name] = col.parse(cell) if col.parse else cell
-                except ValueError as exc:
-                    ctx.error(col.header, str(exc), "invalid")
-            parsed.append((row_no, values) if not ctx.failed else (row_no, {**values, "__failed__": True}))
+            for v in raw:
+                if not is_blank(v):
+                    rows.append((offset + 2, raw))
+                    break
+        failed: set[int] = set()
+        columns: list[list[Any]] = []
+        for i, col in mapping.items():
+            columns.append(self._parse_column(col, [raw[i] if i < len(raw) else None for _, raw in rows],
+                                              rows, failed, errors))
+        names = [col.name for col in mapping.values()]
+        parsed: list[tuple[int, dict]] = []
+        for j, values in enumerate(zip(*columns) if columns else ((),) * len(rows)):
+            row = dict(zip(names, values))
+            if j in failed:
+                row = {k: v for k, v in row.items() if v is not _SKIP}
+                row["__failed__"] = True
+            parsed.append((rows[j][0], row))
         return parsed
+
+    @staticmethod
+    def _parse_column(col: Column, cells: list[Any], rows, failed: set[int], errors: list[RowError]) -> list[Any]:
+        """The parsed values of one column (_SKIP where the cell failed), recording each failure as an error."""
+        out: list[Any] = []
+        cache: dict[tuple, Any] = {}
+        caching = True
+        for j, cell in enumerate(cells):
+            if caching:
+                try:
+                    key = (cell.__class__, cell)
+                    hit = cache.get(key, _MISS)
+                except TypeError:  # an unhashable cell: parse it every time
+                    key, hit = None, _MISS
+                if hit is _MISS:
+                    hit = _parse_cell(col, cell)
+                    if key is not None and (hit.__class__ is _CellError or hit.__class__ in _IMMUTABLE):
+                        cache[key] = hit
+                if j == 2000 and len(cache) > 1000:
+                    caching = False  # mostly distinct values (names, codes): the cache would not pay
+            else:
+                hit = _parse_cell(col, cell)
+            if hit.__class__ is _CellError:
+                errors.append(RowError(rows[j][0], col.header, hit.code, hit.message))
+                failed.add(j)
+                out.append(hit.value)
+            else:
+                out.append(hit)
+        return out
 
     def column_header(self, name: str) -> str:
         for col in self.columns:
             if col.name == name:
                 return col.header
         return name
+
+
+_MISS = object()
+_SKIP = object()  # a cell that failed to parse: its key is left out of the row
+_IMMUTABLE = {str, int, float, bool, Decimal, dt.date, dt.datetime, dt.time, type(None)}  # safe to share
+
+
+class _CellError:
+    __slots__ = ("code", "message", "value")
+
+    def __init__(self, code: str, message: str, value: Any = _SKIP):
+        self.code, self.message, self.value = code, message, value
+
+
+def _parse_cell(col: Column, cell: Any) -> Any:
+    """One cell's parsed value, or a _CellError saying why it cannot be used."""
+    if isinstance(cell, str) and len(cell) > 10000:
+        return _CellError("too_long", f"内容过长（{len(cell)}个字符）")
+    if is_blank(cell):
+        return _CellError("required", f"“{col.header}”不能为空", None) if col.required else None
+    if isinstance(cell, str) and cell.lstrip()[:1] == "=":
+        return _CellError("formula", "单元格不能是公式，请粘贴为数值")
+    try:
+        return col.parse(cell) if col.parse else cell
+    except ValueError as exc:
+        return _CellError("invalid", str(exc))
 
 
 def get_spec(kind: str) -> type[ImportSpec]:
@@ -283,7 +338,9 @@ def run_import(kind: str, data: bytes, filename: str, *, user, dry_run: bool = F
     cleaned: list[dict] = []
     first_seen: dict[Any, int] = {}
     labels = {c.name: c.header for c in spec.columns}
-    for row_no, values in parsed:
+    # Progress counts validated rows; it reaches the total only once the rows are written (one transaction).
+    step = max(500, result.total // 20)
+    for index, (row_no, values) in enumerate(parsed, 1):
         ctx = RowContext(row_no, errors, labels)
         if values.pop("__failed__", False):
             ctx.failed = True
@@ -301,12 +358,14 @@ def run_import(kind: str, data: bytes, filename: str, *, user, dry_run: bool = F
         if not ctx.failed and row is not None:
             row["__row__"] = row_no
             cleaned.append(row)
-        if progress and row_no % 10000 == 0:
-            progress(row_no, result.total)
+        if progress and index % step == 0:
+            progress(min(index, result.total - 1), result.total)
     errors.sort(key=lambda e: (e.row, e.column))
     result.errors = errors
     if errors or dry_run:
         return result
+    if progress and result.total:
+        progress(result.total - 1, result.total)
     try:
         with transaction.atomic():
             result.created, result.updated = spec.apply(cleaned)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 from kechuang.core.fields import parse_bool, parse_choice, parse_date, parse_decimal, parse_int, parse_text
-from kechuang.core.bulk import bulk_insert_audited, bulk_update_audited, current_rows
+from kechuang.core.bulk import bulk_insert_audited, bulk_update_audited, rows_by_keys
 from kechuang.core.importing import Column, ImportSpec, RowContext
 from kechuang.core.services import acting_user
 from kechuang.core.units import add_years
@@ -39,7 +39,10 @@ class EnterpriseImport(ImportSpec):
     ]
 
     def prepare(self, rows):
-        self.lk = Lookups.load(self.user, [r.get("uscc") for r in rows])
+        # The existing keys in one query (one array parameter), not thousands of IN lists.
+        self.lk = Lookups.load(self.user)
+        self.lk.existing = {uscc: (pk, town) for pk, uscc, town in
+                            rows_by_keys(Enterprise, "uscc", [r.get("uscc") for r in rows], ["id", "uscc", "town"])}
 
     def clean_row(self, values, ctx: RowContext):
         check_enterprise(values, ctx, self.lk)
@@ -47,26 +50,31 @@ class EnterpriseImport(ImportSpec):
 
     def apply(self, rows):
         fk = {"town": "town_id", "industry": "industry_id", "domain": "domain_id"}
+        # The columns of the file, plus those an enterprise must have (written as empty when the file lacks them);
+        # an update leaves the other fields (industry, domain when absent from the file) as they are.
+        always = ("legal_rep", "address", "contact_phone", "staff", "above_size")
+        names = [c.name for c in self.columns if c.name in always or (rows and c.name in rows[0])]
+        attnames = [fk.get(n, n) for n in names]
         new, changed = [], []
+        existing = self.lk.existing
         for r in rows:
-            data = {fk.get(k, k): v for k, v in r.items() if k != "__row__"}
-            for k in ("legal_rep", "address", "contact_phone"):
-                data[k] = data.get(k) or ""
-            data["staff"] = data.get("staff") or 0
-            data["above_size"] = bool(data.get("above_size"))
-            existing = self.lk.existing.get(r["uscc"])
-            if existing:
-                data["id"] = existing[0]
+            data = dict(zip(attnames, map(r.get, names)))
+            data["legal_rep"] = data["legal_rep"] or ""
+            data["address"] = data["address"] or ""
+            data["contact_phone"] = data["contact_phone"] or ""
+            data["staff"] = data["staff"] or 0
+            data["above_size"] = bool(data["above_size"])
+            hit = existing.get(data["uscc"])
+            if hit:
+                data["id"] = hit[0]
                 changed.append(data)
             else:
                 new.append(data)
         user = acting_user(self.user)
         bulk_insert_audited(Enterprise, new, user=user, reason="import:enterprises")
-        if changed:
-            current = current_rows(Enterprise, [d["id"] for d in changed])
-            merged = [{**current[d["id"]], **d} for d in changed]
-            fields = [c.name for c in self.columns if c.name != "uscc"]
-            bulk_update_audited(Enterprise, merged, fields, user=user, reason="import:enterprises")
+        # The change-log rows of updates are the rows as stored after the update.
+        fields = [a for a in attnames if a != "uscc"]
+        bulk_update_audited(Enterprise, changed, fields, user=user, reason="import:enterprises")
         return len(new), len(changed)
 
 
