@@ -25,7 +25,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,7 @@ import time
 import urllib.request
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from _common import free_port, pct  # noqa: E402  (bench/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCESS_LOG = os.path.join(tempfile.gettempdir(), "kc_indicators_bench_access.log")
@@ -180,11 +180,6 @@ def generate(years: int, keep: bool) -> dict:
 # -- in-process panel ---------------------------------------------------------------------------------------------
 
 
-def pct(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
-
-
 def measure_selectors(period_text: str) -> dict:
     from django.db import reset_queries
 
@@ -218,12 +213,6 @@ def measure_selectors(period_text: str) -> dict:
 
 
 # -- gunicorn + concurrent clients --------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def sessions(n: int) -> list[str]:

@@ -21,7 +21,6 @@ import json
 import os
 import random
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,33 +28,12 @@ import threading
 import time
 from collections import defaultdict
 from pathlib import Path
+from _common import free_port, pct  # noqa: E402  (bench/ is on sys.path)
 
 PASSWORD = "kechuang-demo"
 # role -> (demo user name or None, share of the virtual users)
 MIX = {"anonymous": (None, 0.2), "bureau": ("kjj", 0.25), "town": ("zhuli", 0.2), "enterprise": ("qiye", 0.15),
        "agency": ("jigou", 0.1), "bank": ("yinhang", 0.1)}
-
-
-def pct(values: list[float], p: float) -> float:
-    """Percentile with linear interpolation (same as bench/market_web_latency.py)."""
-    values = sorted(values)
-    if not values:
-        return float("nan")
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
-
-
-def free_port() -> int:
-    for _ in range(50):
-        port = random.randint(8800, 8899)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise SystemExit("no free port in 8800-8899")
 
 
 def targets(env: dict) -> dict[str, list[tuple[str, str]]]:

@@ -12,15 +12,7 @@ import argparse
 import os
 import statistics
 import time
-
-
-def pct(values, p):
-    values = sorted(values)
-    if not values:
-        return float("nan")
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+from _common import pct  # noqa: E402  (bench/ is on sys.path)
 
 
 def main() -> int:

@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from _common import pct  # noqa: E402  (bench/ is on sys.path)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -45,15 +46,6 @@ REGION = {1: "330212", 10: "3302", 100: "33"}
 HOME = "330212"
 ACH_PER_X, EXPERTS_PER_X = 1000, 200
 IMPORT_SERIAL0 = 20_000_000  # import rows' USCC serials (the generator's are ≥ 60,000,000)
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    if not values:
-        return float("nan")
-    k = (len(values) - 1) * p / 100
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def db_url(scale: int) -> str:
