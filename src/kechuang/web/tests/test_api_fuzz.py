@@ -23,7 +23,8 @@ from kechuang.conftest import TOWN_A
 
 MAX_EXAMPLES = 3  # per operation and identity, valid and invalid requests mixed (whole module < 60 s CPU)
 
-# Operations that are not fuzzed, with the reason. Everything else is.
+# Operations that are not fuzzed, with the reason (they are left out of the parametrisation, not skipped, so a
+# skipped test never stands for a hidden failure). Everything else is.
 SKIP = {
     "POST /api/evaluation/runs": "evaluates every enterprise of the district in the request itself (minutes on a "
                                  "real district); covered by evaluation/tests/test_batch.py",
@@ -79,10 +80,8 @@ def fuzz_world(make_user, make_enterprise):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("identity", ["bureau", "anonymous"])
-@pytest.mark.parametrize("key", operation_keys())
+@pytest.mark.parametrize("key", [k for k in operation_keys() if k not in SKIP])
 def test_fuzz(key, identity, schema, fuzz_world, client):
-    if key in SKIP:
-        pytest.skip(SKIP[key])
     cookies = {}
     if identity != "anonymous":
         client.force_login(fuzz_world[identity])
