@@ -9,8 +9,8 @@
   accounts nor read the audit trail.
 - A superuser (created at installation) may do everything; it is the break-glass account, not a daily login.
 
-Views use the decorators below; the scope rules (core.scope) use `business_roles`; the navigation keeps only
-what a role may open (`nav_visible`).
+Views use the decorators below; the scope rules (core.scope) ask `sees_business_data` and `duty_allows`; the
+navigation keeps only what a role may open (`nav_visible`).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
-from .choices import Role
+from .choices import Action, Role
 
 OPERATOR_ROLES = (Role.BUREAU, Role.TOWN, Role.ENTERPRISE, Role.EXPERT, Role.AGENCY, Role.BANK)
 # Roles a system administrator may give; the auditor and administrator accounts are made by a superuser
@@ -39,9 +39,15 @@ def can_read_audit(user) -> bool:
     return _active(user) and (user.is_superuser or user.role == Role.AUDITOR)
 
 
-def has_business_data(user) -> bool:
+def sees_business_data(role: str) -> bool:
     """Whether the role may see any business record beyond public listings (the sysadmin may not)."""
-    return _active(user) and (user.is_superuser or user.role != Role.SYSADMIN)
+    return role != Role.SYSADMIN
+
+
+def duty_allows(role: str, action: str) -> bool:
+    """The separation of duties over every scope rule: no business action for the sysadmin, only reading for the
+    auditor."""
+    return sees_business_data(role) and (role != Role.AUDITOR or action == Action.VIEW)
 
 
 def assignable_roles(user) -> tuple:

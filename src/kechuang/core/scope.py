@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from .choices import Action, Role
+from .roles import duty_allows, sees_business_data
 
 ALL_ACTIONS = frozenset(a.value for a in Action)
 READ = frozenset({Action.VIEW})
@@ -45,8 +46,8 @@ class ScopeRule:
 
     def allowed(self, role: str, action: str) -> bool:
         """Whether a role may perform an action on objects inside its scope."""
-        if role == Role.SYSADMIN or (role == Role.AUDITOR and action != Action.VIEW):
-            return False  # separation of duties (core.roles): no business data for the sysadmin, auditors only read
+        if not duty_allows(role, action):
+            return False  # separation of duties (core.roles)
         allowed = self.actions.get(role, self.DEFAULT_ACTIONS.get(role, frozenset()))
         return action in allowed
 
@@ -60,7 +61,7 @@ class ScopeRule:
         if user.is_superuser:
             return Q()
         role = user.role
-        if role == Role.SYSADMIN:
+        if not sees_business_data(role):
             return public  # accounts only: what the public sees, nothing owned (core.roles)
         own: Q | None = None
         if self.allowed(role, action):
