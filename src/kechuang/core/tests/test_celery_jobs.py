@@ -32,6 +32,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from kechuang.tests_support import free_port
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 HOME = "330212"
@@ -54,18 +55,6 @@ def _quiet_redis_db() -> int:
 
     empty = [n for n in range(2, 16) if not redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=n).dbsize()]
     return random.choice(empty or list(range(2, 16)))
-
-
-def free_port() -> int:
-    for _ in range(50):
-        port = random.randint(8800, 8899)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
-    raise RuntimeError("no free port in 8800-8899")
 
 
 def enterprise_xlsx(rows: int, serial0: int = 40_000_000) -> bytes:

@@ -18,9 +18,7 @@ The tests never touch the database directly (nothing here uses pytest-django's t
 from __future__ import annotations
 
 import os
-import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from kechuang.tests_support import free_port
 
 from .support import CHROMIUM, PASSWORD, set_language
 
@@ -75,19 +75,6 @@ class Site:
     def log_tail(self, lines: int = 40) -> str:
         log = self.home / "server.log"
         return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else ""
-
-
-def _free_port() -> int:
-    ports = list(range(8800, 8900))
-    random.shuffle(ports)
-    for port in ports:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8800-8899")
 
 
 def _pg_admin(url: str, sql: str) -> None:
@@ -157,7 +144,7 @@ def site(_browser_available):
         started = time.monotonic()
         _run(["init"], env, log)
         _run(["demo", "--no-serve", "--size", "tiny"], env, log)
-        port = _free_port()
+        port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "kechuang.wsgi:application", "--bind", f"127.0.0.1:{port}",
              "--workers", "2", "--threads", "4", "--timeout", "300", "--graceful-timeout", "5",
