@@ -1,9 +1,11 @@
 """The one NinjaAPI: every app's `api.router` is mounted under /api/<app>/; errors share one shape."""
 
+import logging
 from importlib import import_module
 from typing import Annotated
 
 from django.apps import apps
+from django.db import DataError
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponse, JsonResponse
 from ninja import Field, File, NinjaAPI, Router, Schema, Status
@@ -72,6 +74,18 @@ def _out_of_range(request, exc):
     """A number too large for the database (SQLite raises OverflowError while binding it): the client's error."""
     return api.create_response(request, {"detail": [{"field": "__all__", "code": "out_of_range",
                                                      "message": "数值超出允许范围"}]}, status=422)
+
+
+@api.exception_handler(DataError)
+def _value_not_storable(request, exc):
+    """A value the database refuses to store (PostgreSQL: an integer or a number out of its column's range, a text
+    too long) that no check before it caught: the client's error, 422, never a 500. The services write inside
+    transaction.atomic, so the failed write is rolled back; the message is logged, because a missing check belongs
+    in the service."""
+    logging.getLogger("kechuang.api").warning("database refused a value on %s %s: %s", request.method,
+                                              request.path, str(exc).splitlines()[0] if str(exc) else exc)
+    return api.create_response(request, {"detail": [{"field": "__all__", "code": "out_of_range",
+                                                     "message": "数值超出允许范围或内容过长"}]}, status=422)
 
 
 @api.exception_handler(Http404)
