@@ -47,21 +47,3 @@ class QualificationFactory(factory.django.DjangoModelFactory):
     kind = "tsme"
     year = 2025
     issue_date = dt.date(2025, 6, 1)
-
-
-def free_port(low: int = 8800, high: int = 8899) -> int:
-    """A TCP port on 127.0.0.1 that is free now, for servers and workers a test starts (bench/ has its own copy:
-    it must run without the test extra)."""
-    import random
-    import socket
-
-    ports = list(range(low, high + 1))
-    random.shuffle(ports)
-    for port in ports:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {low}-{high}")

@@ -32,7 +32,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from kechuang.tests_support import free_port
+
+from kechuang.core.net import free_port
 
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 HOME = "330212"

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from kechuang.tests_support import free_port
+from kechuang.core.net import free_port
 
 from .support import CHROMIUM, PASSWORD, set_language
 
